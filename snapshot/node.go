@@ -1,0 +1,366 @@
+package snapshot
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// Kind is the JSON type of a Node.
+type Kind uint8
+
+// The JSON types.
+const (
+	Null Kind = iota
+	Bool
+	Number
+	String
+	Array
+	Object
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Null:
+		return "null"
+	case Bool:
+		return "bool"
+	case Number:
+		return "number"
+	case String:
+		return "string"
+	case Array:
+		return "array"
+	case Object:
+		return "object"
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// Hash tags of the canonical encoding (docs/wire-format.md, "Content hash").
+// Changing any of them changes every root hash: they are part of the format.
+const (
+	tagNull   = 'n'
+	tagFalse  = 'f'
+	tagTrue   = 't'
+	tagNumber = 'd'
+	tagString = 's'
+	tagArray  = 'a'
+	tagObject = 'o'
+)
+
+// Node is one JSON value with its content hash. Nodes are immutable once
+// built: they can be shared between snapshots and read concurrently.
+type Node struct {
+	kind  Kind
+	bval  bool
+	text  string // number literal or string value
+	elems []*Node
+	keys  []string // object member names, sorted, unique
+	vals  []*Node  // object member values, aligned with keys
+	coll  *Collection
+	hash  uint64
+	size  int // length of the node's canonical JSON, escapes aside
+}
+
+// Kind returns the node's JSON type.
+func (n *Node) Kind() Kind { return n.kind }
+
+// Hash returns the node's content hash.
+func (n *Node) Hash() uint64 { return n.hash }
+
+// Size returns the approximate length in bytes of the node's canonical JSON
+// (exact unless strings need escaping). It is cheap: computed when built.
+func (n *Node) Size() int { return n.size }
+
+// Bool returns the value of a Bool node.
+func (n *Node) Bool() bool { return n.bval }
+
+// Text returns the literal text of a Number node or the value of a String node.
+func (n *Node) Text() string { return n.text }
+
+// Len returns the number of elements of an Array or members of an Object.
+func (n *Node) Len() int {
+	if n.kind == Object {
+		return len(n.keys)
+	}
+	return len(n.elems)
+}
+
+// Elem returns element i of an Array.
+func (n *Node) Elem(i int) *Node { return n.elems[i] }
+
+// Elems returns the elements of an Array. The slice must not be modified.
+func (n *Node) Elems() []*Node { return n.elems }
+
+// Keys returns the sorted member names of an Object. The slice must not be
+// modified.
+func (n *Node) Keys() []string { return n.keys }
+
+// Values returns the member values of an Object, aligned with Keys. The
+// slice must not be modified.
+func (n *Node) Values() []*Node { return n.vals }
+
+// Get returns the value of member key of an Object.
+func (n *Node) Get(key string) (*Node, bool) {
+	if n.kind != Object {
+		return nil, false
+	}
+	i, ok := n.find(key)
+	if !ok {
+		return nil, false
+	}
+	return n.vals[i], true
+}
+
+func (n *Node) find(key string) (int, bool) {
+	return slices.BinarySearch(n.keys, key)
+}
+
+// Collection returns the keyed collection view of an Array whose elements
+// all carry a unique identity, or nil.
+func (n *Node) Collection() *Collection { return n.coll }
+
+// Equal reports whether two nodes hold the same JSON value, number literals
+// compared as text. It compares hashes first and structure only when they
+// match, so a hash collision cannot make it lie.
+func Equal(a, b *Node) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil || a.hash != b.hash || a.kind != b.kind {
+		return false
+	}
+	switch a.kind {
+	case Null:
+		return true
+	case Bool:
+		return a.bval == b.bval
+	case Number, String:
+		return a.text == b.text
+	case Array:
+		if len(a.elems) != len(b.elems) {
+			return false
+		}
+		for i := range a.elems {
+			if !Equal(a.elems[i], b.elems[i]) {
+				return false
+			}
+		}
+		return true
+	case Object:
+		if !slices.Equal(a.keys, b.keys) {
+			return false
+		}
+		for i := range a.vals {
+			if !Equal(a.vals[i], b.vals[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+var (
+	nullNode  = &Node{kind: Null, hash: xxhash.Sum64([]byte{tagNull}), size: 4}
+	falseNode = &Node{kind: Bool, hash: xxhash.Sum64([]byte{tagFalse}), size: 5}
+	trueNode  = &Node{kind: Bool, bval: true, hash: xxhash.Sum64([]byte{tagTrue}), size: 4}
+)
+
+// NewNull returns the JSON null.
+func NewNull() *Node { return nullNode }
+
+// NewBool returns a JSON boolean.
+func NewBool(b bool) *Node {
+	if b {
+		return trueNode
+	}
+	return falseNode
+}
+
+// NewString returns a JSON string. It refuses invalid UTF-8, which no JSON
+// text can carry.
+func NewString(s string) (*Node, error) {
+	if !utf8.ValidString(s) {
+		return nil, fmt.Errorf("snapshot: string is not valid UTF-8: %w", ErrInvalidValue)
+	}
+	return newString(s), nil
+}
+
+func newString(s string) *Node {
+	return &Node{kind: String, text: s, hash: hashScalar(tagString, s), size: len(s) + 2}
+}
+
+// NewNumber returns a JSON number holding the literal text lit, which must be
+// a valid JSON number ("1.0", "-0", "1e400" are; "01", "+1", "NaN" are not).
+func NewNumber(lit string) (*Node, error) {
+	if !ValidNumber(lit) {
+		return nil, fmt.Errorf("snapshot: %q is not a JSON number: %w", truncate(lit, 40), ErrInvalidValue)
+	}
+	return newNumber(lit), nil
+}
+
+func newNumber(lit string) *Node {
+	return &Node{kind: Number, text: lit, hash: hashScalar(tagNumber, lit), size: len(lit)}
+}
+
+// NewArray returns a JSON array of elems, detecting a keyed collection with
+// the rules of cfg (nil means the default configuration). NewArray keeps
+// elems: the caller must not modify the slice afterwards.
+func NewArray(elems []*Node, cfg *Config) *Node {
+	if cfg == nil {
+		cfg = defaultConfig
+	}
+	n := &Node{kind: Array, elems: elems}
+	n.hash, n.size = hashArray(elems)
+	n.coll = cfg.detect(elems)
+	return n
+}
+
+// NewObject returns a JSON object with the given members. It refuses a
+// repeated key. NewObject keeps keys and vals (sorting them in place): the
+// caller must not modify the slices afterwards.
+func NewObject(keys []string, vals []*Node) (*Node, error) {
+	if len(keys) != len(vals) {
+		return nil, fmt.Errorf("snapshot: object with %d keys and %d values: %w", len(keys), len(vals), ErrInvalidValue)
+	}
+	for _, k := range keys {
+		if !utf8.ValidString(k) {
+			return nil, fmt.Errorf("snapshot: object key is not valid UTF-8: %w", ErrInvalidValue)
+		}
+	}
+	sortMembers(keys, vals)
+	for i := 1; i < len(keys); i++ {
+		if keys[i] == keys[i-1] {
+			return nil, fmt.Errorf("snapshot: duplicate object key %q: %w", truncate(keys[i], 40), ErrInvalidValue)
+		}
+	}
+	return newObjectSorted(keys, vals), nil
+}
+
+// newObjectSorted builds an object from members already sorted and unique.
+func newObjectSorted(keys []string, vals []*Node) *Node {
+	n := &Node{kind: Object, keys: keys, vals: vals}
+	n.hash, n.size = hashObject(keys, vals)
+	return n
+}
+
+// WithMember returns a copy of object n in which member key is set to v
+// (added or replaced). n is not modified.
+func (n *Node) WithMember(key string, v *Node) *Node {
+	i, found := n.find(key)
+	var keys []string
+	var vals []*Node
+	if found {
+		keys = n.keys
+		vals = slices.Clone(n.vals)
+		vals[i] = v
+	} else {
+		keys = slices.Insert(slices.Clone(n.keys), i, key)
+		vals = slices.Insert(slices.Clone(n.vals), i, v)
+	}
+	return newObjectSorted(keys, vals)
+}
+
+// WithoutMember returns a copy of object n without member key, and whether
+// the member was there. n is not modified.
+func (n *Node) WithoutMember(key string) (*Node, bool) {
+	i, found := n.find(key)
+	if !found {
+		return n, false
+	}
+	keys := slices.Delete(slices.Clone(n.keys), i, i+1)
+	vals := slices.Delete(slices.Clone(n.vals), i, i+1)
+	return newObjectSorted(keys, vals), true
+}
+
+func sortMembers(keys []string, vals []*Node) {
+	if slices.IsSorted(keys) {
+		return
+	}
+	idx := make([]int, len(keys))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	k2 := make([]string, len(keys))
+	v2 := make([]*Node, len(vals))
+	for i, j := range idx {
+		k2[i], v2[i] = keys[j], vals[j]
+	}
+	copy(keys, k2)
+	copy(vals, v2)
+}
+
+func hashScalar(tag byte, s string) uint64 {
+	var d xxhash.Digest
+	d.Reset()
+	b := [1]byte{tag}
+	_, _ = d.Write(b[:])
+	_, _ = d.WriteString(s)
+	return d.Sum64()
+}
+
+func hashArray(elems []*Node) (uint64, int) {
+	var d xxhash.Digest
+	d.Reset()
+	var buf [binary.MaxVarintLen64 + 1]byte
+	buf[0] = tagArray
+	k := binary.PutUvarint(buf[1:], uint64(len(elems)))
+	_, _ = d.Write(buf[:1+k])
+	size := 2
+	if len(elems) > 1 {
+		size += len(elems) - 1
+	}
+	var h [8]byte
+	for _, e := range elems {
+		binary.LittleEndian.PutUint64(h[:], e.hash)
+		_, _ = d.Write(h[:])
+		size = addSize(size, e.size)
+	}
+	return d.Sum64(), size
+}
+
+func hashObject(keys []string, vals []*Node) (uint64, int) {
+	var d xxhash.Digest
+	d.Reset()
+	var buf [binary.MaxVarintLen64 + 1]byte
+	buf[0] = tagObject
+	k := binary.PutUvarint(buf[1:], uint64(len(keys)))
+	_, _ = d.Write(buf[:1+k])
+	size := 2
+	if len(keys) > 1 {
+		size += len(keys) - 1
+	}
+	var h [8]byte
+	for i, key := range keys {
+		k := binary.PutUvarint(buf[:], uint64(len(key)))
+		_, _ = d.Write(buf[:k])
+		_, _ = d.WriteString(key)
+		binary.LittleEndian.PutUint64(h[:], vals[i].hash)
+		_, _ = d.Write(h[:])
+		size = addSize(size, len(key)+3+vals[i].size)
+	}
+	return d.Sum64(), size
+}
+
+// addSize adds without overflowing: sizes only steer heuristics.
+func addSize(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,425 @@
+package snapshot
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// SyntaxError describes invalid JSON input and where it is.
+type SyntaxError struct {
+	Offset int64 // byte offset of the problem
+	Line   int   // 1-based
+	Column int   // 1-based, in bytes
+	Msg    string
+	err    error
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("snapshot: invalid JSON at line %d, column %d (offset %d): %s", e.Line, e.Column, e.Offset, e.Msg)
+}
+
+// Unwrap returns ErrSyntax, or ErrTooDeep for nesting past the bound.
+func (e *SyntaxError) Unwrap() error { return e.err }
+
+// Parse parses a JSON document with the default configuration.
+func Parse(data []byte) (*Snapshot, error) { return defaultConfig.Parse(data) }
+
+// ParseReader reads and parses a JSON document with the default configuration.
+func ParseReader(r io.Reader) (*Snapshot, error) { return defaultConfig.ParseReader(r) }
+
+// Parse parses one JSON document (surrounding whitespace allowed). Invalid
+// JSON, invalid UTF-8, a repeated object key and nesting past the bound are
+// errors; the error says where. A lone UTF-16 surrogate escape ("\ud800")
+// decodes to U+FFFD, as in encoding/json, since no UTF-8 string can hold it.
+func (c *Config) Parse(data []byte) (*Snapshot, error) {
+	if int64(len(data)) > c.maxSize {
+		return nil, fmt.Errorf("snapshot: %d bytes of JSON exceed the limit of %d: %w", len(data), c.maxSize, ErrTooLarge)
+	}
+	p := parser{data: data, cfg: c}
+	p.skipSpace()
+	root, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	p.skipSpace()
+	if p.pos < len(p.data) {
+		return nil, p.errorf("unexpected %s after the document", p.describe())
+	}
+	return &Snapshot{root: root, cfg: c}, nil
+}
+
+// ParseReader reads r to its end, within the size bound, and parses it.
+func (c *Config) ParseReader(r io.Reader) (*Snapshot, error) {
+	data, err := io.ReadAll(io.LimitReader(r, c.maxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: read: %w", err)
+	}
+	return c.Parse(data)
+}
+
+// ParseValue parses one JSON value into a Node with this configuration's
+// rules and limits.
+func (c *Config) ParseValue(data []byte) (*Node, error) {
+	s, err := c.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return s.root, nil
+}
+
+type parser struct {
+	data    []byte
+	pos     int
+	depth   int
+	cfg     *Config
+	scratch []byte
+}
+
+func (p *parser) errorf(format string, args ...any) error {
+	return p.errorAt(p.pos, ErrSyntax, fmt.Sprintf(format, args...))
+}
+
+func (p *parser) errorAt(pos int, kind error, msg string) error {
+	if pos > len(p.data) {
+		pos = len(p.data)
+	}
+	line := 1 + bytes.Count(p.data[:pos], []byte{'\n'})
+	col := pos - bytes.LastIndexByte(p.data[:pos], '\n')
+	return &SyntaxError{Offset: int64(pos), Line: line, Column: col, Msg: msg, err: kind}
+}
+
+// describe names the byte at the current position for an error message.
+func (p *parser) describe() string {
+	if p.pos >= len(p.data) {
+		return "end of input"
+	}
+	c := p.data[p.pos]
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value() (*Node, error) {
+	if p.pos >= len(p.data) {
+		return nil, p.errorf("unexpected end of input, expected a value")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		return newString(s), nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	case c == 't':
+		return p.literal("true", trueNode)
+	case c == 'f':
+		return p.literal("false", falseNode)
+	case c == 'n':
+		return p.literal("null", nullNode)
+	}
+	return nil, p.errorf("unexpected %s, expected a value", p.describe())
+}
+
+func (p *parser) literal(word string, n *Node) (*Node, error) {
+	if !bytes.HasPrefix(p.data[p.pos:], []byte(word)) {
+		return nil, p.errorf("invalid literal, expected %s", word)
+	}
+	p.pos += len(word)
+	return n, nil
+}
+
+func (p *parser) enter() error {
+	p.depth++
+	if p.depth > p.cfg.maxDepth {
+		return p.errorAt(p.pos, ErrTooDeep, fmt.Sprintf("nesting deeper than %d levels", p.cfg.maxDepth))
+	}
+	return nil
+}
+
+func (p *parser) array() (*Node, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	p.pos++ // '['
+	var elems []*Node
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		p.depth--
+		return NewArray(nil, p.cfg), nil
+	}
+	for {
+		p.skipSpace()
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		elems = append(elems, v)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of input in array")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			p.depth--
+			return NewArray(elems[:len(elems):len(elems)], p.cfg), nil
+		default:
+			return nil, p.errorf("unexpected %s in array, expected ',' or ']'", p.describe())
+		}
+	}
+}
+
+func (p *parser) object() (*Node, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	start := p.pos
+	p.pos++ // '{'
+	var keys []string
+	var vals []*Node
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		p.depth--
+		return newObjectSorted(nil, nil), nil
+	}
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, p.errorf("unexpected %s in object, expected a member name", p.describe())
+		}
+		k, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, p.errorf("unexpected %s after member name, expected ':'", p.describe())
+		}
+		p.pos++
+		p.skipSpace()
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+		vals = append(vals, v)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of input in object")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			p.depth--
+			sortMembers(keys, vals)
+			for i := 1; i < len(keys); i++ {
+				if keys[i] == keys[i-1] {
+					return nil, p.errorAt(start, ErrSyntax, fmt.Sprintf("object repeats member %q (snapdelta refuses duplicate keys rather than drop a value)", truncate(keys[i], 40)))
+				}
+			}
+			return newObjectSorted(keys[:len(keys):len(keys)], vals[:len(vals):len(vals)]), nil
+		default:
+			return nil, p.errorf("unexpected %s in object, expected ',' or '}'", p.describe())
+		}
+	}
+}
+
+func (p *parser) number() (*Node, error) {
+	start := p.pos
+	d := p.data
+	i := p.pos
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && d[i] >= '1' && d[i] <= '9':
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+	default:
+		p.pos = i
+		return nil, p.errorf("invalid number, expected a digit")
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		j := i
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+		if i == j {
+			p.pos = i
+			return nil, p.errorf("invalid number, expected a digit after '.'")
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+		if i == j {
+			p.pos = i
+			return nil, p.errorf("invalid number, expected a digit in the exponent")
+		}
+	}
+	p.pos = i
+	return newNumber(string(d[start:i])), nil
+}
+
+// ValidNumber reports whether s is a JSON number literal.
+func ValidNumber(s string) bool {
+	p := parser{data: []byte(s), cfg: defaultConfig}
+	if len(s) == 0 || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) {
+		return false
+	}
+	_, err := p.number()
+	return err == nil && p.pos == len(s)
+}
+
+// str parses a string starting at the opening quote.
+func (p *parser) str() (string, error) {
+	p.pos++ // '"'
+	start := p.pos
+	d := p.data
+	i := p.pos
+	// Fast path: plain ASCII without escapes.
+	for i < len(d) {
+		c := d[i]
+		if c == '"' {
+			p.pos = i + 1
+			return string(d[start:i]), nil
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			break
+		}
+		i++
+	}
+	buf := append(p.scratch[:0], d[start:i]...)
+	for {
+		if i >= len(d) {
+			p.pos = i
+			return "", p.errorf("unexpected end of input in string")
+		}
+		c := d[i]
+		switch {
+		case c == '"':
+			p.pos = i + 1
+			p.scratch = buf
+			return string(buf), nil
+		case c == '\\':
+			if i+1 >= len(d) {
+				p.pos = i + 1
+				return "", p.errorf("unexpected end of input in string escape")
+			}
+			switch e := d[i+1]; e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+				i += 2
+			case 'b':
+				buf = append(buf, '\b')
+				i += 2
+			case 'f':
+				buf = append(buf, '\f')
+				i += 2
+			case 'n':
+				buf = append(buf, '\n')
+				i += 2
+			case 'r':
+				buf = append(buf, '\r')
+				i += 2
+			case 't':
+				buf = append(buf, '\t')
+				i += 2
+			case 'u':
+				r, ok := hex4(d, i+2)
+				if !ok {
+					p.pos = i
+					return "", p.errorf("invalid \\u escape in string")
+				}
+				i += 6
+				if utf16.IsSurrogate(r) {
+					r2, ok2 := rune(-1), false
+					if i+1 < len(d) && d[i] == '\\' && d[i+1] == 'u' {
+						r2, ok2 = hex4(d, i+2)
+					}
+					if dec := utf16.DecodeRune(r, r2); ok2 && dec != utf8.RuneError {
+						r = dec
+						i += 6
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				p.pos = i
+				return "", p.errorf("invalid escape '\\%c' in string", e)
+			}
+		case c < 0x20:
+			p.pos = i
+			return "", p.errorf("control character 0x%02x in string (must be escaped)", c)
+		case c < 0x80:
+			buf = append(buf, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && size == 1 {
+				p.pos = i
+				return "", p.errorf("invalid UTF-8 in string")
+			}
+			buf = append(buf, d[i:i+size]...)
+			i += size
+		}
+	}
+}
+
+func hex4(d []byte, i int) (rune, bool) {
+	if i+4 > len(d) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
