@@ -1,0 +1,557 @@
+package codec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
+	"github.com/vmihailenco/msgpack/v5"
+	"github.com/vmihailenco/msgpack/v5/msgpcode"
+)
+
+// Frame is a decoded frame: a whole snapshot (Kind Full) or a delta (Kind
+// DeltaKind).
+type Frame struct {
+	Header   Header
+	Snapshot *snapshot.Snapshot // Full: verified against Root
+	Delta    *delta.Delta       // DeltaKind
+	Root     uint64             // Full: the root hash the frame names
+}
+
+// Decoder reads frames within limits. It is safe for concurrent use.
+type Decoder struct {
+	maxSize  int
+	maxDepth int
+	maxItems int
+	cfg      *snapshot.Config
+	zdec     *zstd.Decoder
+}
+
+// NewDecoder returns a Decoder with the default limits changed by opts.
+func NewDecoder(opts ...DecoderOption) (*Decoder, error) {
+	d := &Decoder{maxSize: DefaultMaxDecodedSize, maxDepth: DefaultMaxDepth, maxItems: DefaultMaxItems, cfg: snapshot.DefaultConfig()}
+	for _, o := range opts {
+		if err := o(d); err != nil {
+			return nil, err
+		}
+	}
+	window := max(d.maxSize, zstd.MinWindowSize)
+	window = min(window, zstd.MaxWindowSize)
+	z, err := zstd.NewReader(nil,
+		zstd.WithDecoderMaxMemory(uint64(d.maxSize)),
+		zstd.WithDecoderMaxWindow(uint64(window)),
+		zstd.WithDecoderConcurrency(0),
+		zstd.WithDecoderLowmem(true),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("codec: zstd decoder: %w", err)
+	}
+	d.zdec = z
+	return d, nil
+}
+
+var defaultDecoder, _ = NewDecoder()
+
+// Decode decodes a frame with a shared default Decoder.
+func Decode(frame []byte) (*Frame, error) { return defaultDecoder.Decode(frame) }
+
+// Decode decodes a frame. A full frame's snapshot is verified against the
+// root hash the frame names (ErrVerify on mismatch).
+func (d *Decoder) Decode(frame []byte) (*Frame, error) {
+	h, body, err := d.body(frame)
+	if err != nil {
+		return nil, err
+	}
+	r := d.newReader(body)
+	f := &Frame{Header: h}
+	switch h.Kind {
+	case Full:
+		f.Root, f.Snapshot, err = r.full()
+	case DeltaKind:
+		f.Delta, err = r.delta()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.br.Len() != 0 {
+		return nil, fmt.Errorf("codec: body: %d trailing bytes: %w", r.br.Len(), ErrCorrupt)
+	}
+	if h.Kind == Full && f.Snapshot.Hash() != f.Root {
+		return nil, fmt.Errorf("codec: full frame: snapshot root is %s, the frame names %s: %w",
+			snapshot.FormatHash(f.Snapshot.Hash()), snapshot.FormatHash(f.Root), ErrVerify)
+	}
+	return f, nil
+}
+
+// Apply decodes frame and rebuilds the snapshot it describes: a full frame's
+// snapshot, or a delta frame applied to base (which may be nil only for a
+// full frame). It never modifies base.
+func (d *Decoder) Apply(base *snapshot.Snapshot, frame []byte) (*snapshot.Snapshot, error) {
+	f, err := d.Decode(frame)
+	if err != nil {
+		return nil, err
+	}
+	if f.Header.Kind == Full {
+		return f.Snapshot, nil
+	}
+	if base == nil {
+		return nil, fmt.Errorf("codec: delta frame needs base %s, none given: %w", snapshot.FormatHash(f.Delta.Base), ErrUnknownBase)
+	}
+	return delta.Apply(base, f.Delta)
+}
+
+// body returns the frame's header and decoded body.
+func (d *Decoder) body(frame []byte) (Header, []byte, error) {
+	h, err := ParseHeader(frame)
+	if err != nil {
+		return h, nil, err
+	}
+	if h.BodySize > uint64(d.maxSize) {
+		return h, nil, fmt.Errorf("codec: body of %d bytes exceeds the limit of %d: %w", h.BodySize, d.maxSize, ErrTooLarge)
+	}
+	payload := frame[h.HeaderSize:]
+	if h.Compression == None {
+		return h, payload, nil
+	}
+	out, err := d.zdec.DecodeAll(payload, make([]byte, 0, h.BodySize))
+	if err != nil {
+		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
+			return h, nil, fmt.Errorf("codec: body: zstd: %v: %w", err, ErrTooLarge)
+		}
+		return h, nil, fmt.Errorf("codec: body: zstd: %v: %w", err, ErrCorrupt)
+	}
+	if uint64(len(out)) != h.BodySize {
+		return h, nil, fmt.Errorf("codec: body: decompressed to %d bytes, header says %d: %w", len(out), h.BodySize, ErrCorrupt)
+	}
+	return h, out, nil
+}
+
+// reader decodes a body through msgpack's primitive calls, checking every
+// length prefix against the bytes left before anything is allocated:
+// msgpack's own decoding into slices and maps trusts the prefix.
+type reader struct {
+	br    *bytes.Reader
+	dec   *msgpack.Decoder
+	d     *Decoder
+	items int
+}
+
+func (d *Decoder) newReader(body []byte) *reader {
+	br := bytes.NewReader(body)
+	return &reader{br: br, dec: msgpack.NewDecoder(br), d: d}
+}
+
+func (r *reader) corrupt(what string, err error) error {
+	pos := r.br.Size() - int64(r.br.Len())
+	if err != nil {
+		return fmt.Errorf("codec: body offset %d: %s: %v: %w", pos, what, err, ErrCorrupt)
+	}
+	return fmt.Errorf("codec: body offset %d: %s: %w", pos, what, ErrCorrupt)
+}
+
+// length checks a count of elements, each taking at least minBytes, against
+// the bytes left and the item budget.
+func (r *reader) length(n, minBytes int, what string) error {
+	if n < 0 {
+		return r.corrupt(what+": negative length", nil)
+	}
+	if n > r.br.Len()/minBytes {
+		return r.corrupt(fmt.Sprintf("%s: length %d exceeds the %d bytes left", what, n, r.br.Len()), nil)
+	}
+	r.items += n
+	if r.items > r.d.maxItems {
+		return fmt.Errorf("codec: body: more than %d items: %w", r.d.maxItems, ErrTooLarge)
+	}
+	return nil
+}
+
+func (r *reader) arrayLen(what string, minBytes int) (int, error) {
+	c, err := r.dec.PeekCode()
+	if err != nil {
+		return 0, r.corrupt(what, err)
+	}
+	if !msgpcode.IsFixedArray(c) && c != msgpcode.Array16 && c != msgpcode.Array32 {
+		return 0, r.corrupt(fmt.Sprintf("%s: expected an array, found code 0x%02x", what, c), nil)
+	}
+	n, err := r.dec.DecodeArrayLen()
+	if err != nil {
+		return 0, r.corrupt(what, err)
+	}
+	return n, r.length(n, minBytes, what)
+}
+
+// tuple reads an array header that must hold exactly n elements.
+func (r *reader) tuple(what string, n int) error {
+	got, err := r.arrayLen(what, 1)
+	if err != nil {
+		return err
+	}
+	if got != n {
+		return r.corrupt(fmt.Sprintf("%s: %d elements, want %d", what, got, n), nil)
+	}
+	return nil
+}
+
+func (r *reader) str(what string) (string, error) {
+	c, err := r.dec.PeekCode()
+	if err != nil {
+		return "", r.corrupt(what, err)
+	}
+	if !msgpcode.IsString(c) {
+		return "", r.corrupt(fmt.Sprintf("%s: expected a string, found code 0x%02x", what, c), nil)
+	}
+	n, err := r.dec.DecodeBytesLen()
+	if err != nil {
+		return "", r.corrupt(what, err)
+	}
+	if n < 0 || n > r.br.Len() {
+		return "", r.corrupt(fmt.Sprintf("%s: string of %d bytes exceeds the %d bytes left", what, n, r.br.Len()), nil)
+	}
+	b := make([]byte, n)
+	if err := r.dec.ReadFull(b); err != nil {
+		return "", r.corrupt(what, err)
+	}
+	return string(b), nil
+}
+
+func (r *reader) uint64(what string) (uint64, error) {
+	c, err := r.dec.PeekCode()
+	if err != nil {
+		return 0, r.corrupt(what, err)
+	}
+	if !msgpcode.IsFixedNum(c) && (c < msgpcode.Uint8 || c > msgpcode.Uint64) {
+		return 0, r.corrupt(fmt.Sprintf("%s: expected an unsigned integer, found code 0x%02x", what, c), nil)
+	}
+	v, err := r.dec.DecodeUint64()
+	if err != nil {
+		return 0, r.corrupt(what, err)
+	}
+	return v, nil
+}
+
+func (r *reader) int(what string) (int, error) {
+	c, err := r.dec.PeekCode()
+	if err != nil {
+		return 0, r.corrupt(what, err)
+	}
+	if !msgpcode.IsFixedNum(c) && (c < msgpcode.Uint8 || c > msgpcode.Int64) {
+		return 0, r.corrupt(fmt.Sprintf("%s: expected an integer, found code 0x%02x", what, c), nil)
+	}
+	v, err := r.dec.DecodeInt64()
+	if err != nil {
+		return 0, r.corrupt(what, err)
+	}
+	if v < -1<<31 || v > 1<<31-1 {
+		return 0, r.corrupt(fmt.Sprintf("%s: %d out of range", what, v), nil)
+	}
+	return int(v), nil
+}
+
+func (r *reader) isNil() bool {
+	c, err := r.dec.PeekCode()
+	return err == nil && c == msgpcode.Nil
+}
+
+func (r *reader) full() (uint64, *snapshot.Snapshot, error) {
+	if err := r.tuple("full frame", 2); err != nil {
+		return 0, nil, err
+	}
+	root, err := r.uint64("root hash")
+	if err != nil {
+		return 0, nil, err
+	}
+	n, err := r.value(0)
+	if err != nil {
+		return 0, nil, err
+	}
+	return root, snapshot.New(n, r.d.cfg), nil
+}
+
+func (r *reader) delta() (*delta.Delta, error) {
+	if err := r.tuple("delta frame", 3); err != nil {
+		return nil, err
+	}
+	var d delta.Delta
+	var err error
+	if d.Base, err = r.uint64("base root"); err != nil {
+		return nil, err
+	}
+	if d.Target, err = r.uint64("target root"); err != nil {
+		return nil, err
+	}
+	n, err := r.arrayLen("edits", 3)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		d.Edits = make([]delta.Edit, n)
+	}
+	for i := range d.Edits {
+		if err := r.edit(&d.Edits[i]); err != nil {
+			return nil, fmt.Errorf("edit %d: %w", i, err)
+		}
+	}
+	return &d, nil
+}
+
+func (r *reader) edit(e *delta.Edit) error {
+	if err := r.tuple("edit", 3); err != nil {
+		return err
+	}
+	k, err := r.uint64("edit kind")
+	if err != nil {
+		return err
+	}
+	e.Kind = delta.EditKind(k)
+	np, err := r.arrayLen("edit path", 1)
+	if err != nil {
+		return err
+	}
+	e.Path = make([]string, np)
+	for i := range e.Path {
+		if e.Path[i], err = r.str("edit path"); err != nil {
+			return err
+		}
+	}
+	switch e.Kind {
+	case delta.Set:
+		e.Value, err = r.value(0)
+		return err
+	case delta.Remove:
+		if err := r.dec.DecodeNil(); err != nil {
+			return r.corrupt("remove edit payload", err)
+		}
+		return nil
+	case delta.Patch:
+		e.Ops, err = r.ops()
+		return err
+	case delta.Keyed:
+		e.Collection, err = r.collection()
+		return err
+	}
+	return r.corrupt(fmt.Sprintf("unknown edit kind %d", k), nil)
+}
+
+func (r *reader) collection() (*delta.CollectionEdit, error) {
+	if err := r.tuple("collection edit", 5); err != nil {
+		return nil, err
+	}
+	c := &delta.CollectionEdit{}
+	var err error
+	if c.Rule, err = r.str("collection rule"); err != nil {
+		return nil, err
+	}
+	n, err := r.arrayLen("removed keys", 1)
+	if err != nil {
+		return nil, err
+	}
+	for range n {
+		k, err := r.str("removed key")
+		if err != nil {
+			return nil, err
+		}
+		c.Remove = append(c.Remove, k)
+	}
+	if n, err = r.arrayLen("put items", 4); err != nil {
+		return nil, err
+	}
+	for range n {
+		if err := r.tuple("put item", 3); err != nil {
+			return nil, err
+		}
+		var it delta.Item
+		if it.Key, err = r.str("put key"); err != nil {
+			return nil, err
+		}
+		if it.Index, err = r.int("put index"); err != nil {
+			return nil, err
+		}
+		if it.Value, err = r.value(0); err != nil {
+			return nil, err
+		}
+		c.Put = append(c.Put, it)
+	}
+	if n, err = r.arrayLen("patched items", 3); err != nil {
+		return nil, err
+	}
+	for range n {
+		if err := r.tuple("item patch", 2); err != nil {
+			return nil, err
+		}
+		var p delta.ItemPatch
+		if p.Key, err = r.str("patch key"); err != nil {
+			return nil, err
+		}
+		if p.Ops, err = r.ops(); err != nil {
+			return nil, err
+		}
+		c.Patch = append(c.Patch, p)
+	}
+	if r.isNil() {
+		_ = r.dec.DecodeNil()
+		return c, nil
+	}
+	if n, err = r.arrayLen("order", 1); err != nil {
+		return nil, err
+	}
+	c.Order = make([]int, n)
+	for i := range c.Order {
+		if c.Order[i], err = r.int("order"); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (r *reader) ops() ([]delta.Op, error) {
+	n, err := r.arrayLen("operations", 3)
+	if err != nil {
+		return nil, err
+	}
+	ops := make([]delta.Op, n)
+	for i := range ops {
+		m, err := r.arrayLen("operation", 1)
+		if err != nil {
+			return nil, err
+		}
+		k, err := r.uint64("operation kind")
+		if err != nil {
+			return nil, err
+		}
+		o := &ops[i]
+		o.Kind = delta.OpKind(k)
+		if o.Path, err = r.str("operation path"); err != nil {
+			return nil, err
+		}
+		want := 3
+		switch o.Kind {
+		case delta.OpAdd, delta.OpReplace, delta.OpTest:
+			if m == want {
+				o.Value, err = r.value(0)
+			}
+		case delta.OpMove, delta.OpCopy:
+			if m == want {
+				o.From, err = r.str("operation from")
+			}
+		case delta.OpRemove:
+			want = 2
+		default:
+			return nil, r.corrupt(fmt.Sprintf("unknown operation kind %d", k), nil)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m != want {
+			return nil, r.corrupt(fmt.Sprintf("%s operation of %d elements, want %d", o.Kind, m, want), nil)
+		}
+	}
+	return ops, nil
+}
+
+// value decodes one JSON value.
+func (r *reader) value(depth int) (*snapshot.Node, error) {
+	c, err := r.dec.PeekCode()
+	if err != nil {
+		return nil, r.corrupt("value", err)
+	}
+	switch {
+	case c == msgpcode.Nil:
+		_ = r.dec.DecodeNil()
+		return snapshot.NewNull(), nil
+	case c == msgpcode.False || c == msgpcode.True:
+		b, err := r.dec.DecodeBool()
+		if err != nil {
+			return nil, r.corrupt("value", err)
+		}
+		return snapshot.NewBool(b), nil
+	case msgpcode.IsFixedNum(c) || (c >= msgpcode.Uint8 && c <= msgpcode.Int64):
+		if c == msgpcode.Uint64 {
+			v, err := r.dec.DecodeUint64()
+			if err != nil {
+				return nil, r.corrupt("number", err)
+			}
+			return snapshot.NewNumber(strconv.FormatUint(v, 10))
+		}
+		v, err := r.dec.DecodeInt64()
+		if err != nil {
+			return nil, r.corrupt("number", err)
+		}
+		return snapshot.NewNumber(strconv.FormatInt(v, 10))
+	case msgpcode.IsString(c):
+		s, err := r.str("string")
+		if err != nil {
+			return nil, err
+		}
+		n, err := snapshot.NewString(s)
+		if err != nil {
+			return nil, r.corrupt("string", err)
+		}
+		return n, nil
+	case msgpcode.IsExt(c):
+		id, n, err := r.dec.DecodeExtHeader()
+		if err != nil {
+			return nil, r.corrupt("extension", err)
+		}
+		if id != extNumber {
+			return nil, r.corrupt(fmt.Sprintf("unknown extension type %d", id), nil)
+		}
+		if n < 0 || n > r.br.Len() {
+			return nil, r.corrupt(fmt.Sprintf("number literal of %d bytes exceeds the %d bytes left", n, r.br.Len()), nil)
+		}
+		b := make([]byte, n)
+		if err := r.dec.ReadFull(b); err != nil {
+			return nil, r.corrupt("number literal", err)
+		}
+		num, err := snapshot.NewNumber(string(b))
+		if err != nil {
+			return nil, r.corrupt("number literal", err)
+		}
+		return num, nil
+	case msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32:
+		if depth >= r.d.maxDepth {
+			return nil, fmt.Errorf("codec: body: values nest deeper than %d: %w", r.d.maxDepth, ErrTooLarge)
+		}
+		n, err := r.arrayLen("array", 1)
+		if err != nil {
+			return nil, err
+		}
+		elems := make([]*snapshot.Node, n)
+		for i := range elems {
+			if elems[i], err = r.value(depth + 1); err != nil {
+				return nil, err
+			}
+		}
+		return snapshot.NewArray(elems, r.d.cfg), nil
+	case msgpcode.IsFixedMap(c) || c == msgpcode.Map16 || c == msgpcode.Map32:
+		if depth >= r.d.maxDepth {
+			return nil, fmt.Errorf("codec: body: values nest deeper than %d: %w", r.d.maxDepth, ErrTooLarge)
+		}
+		n, err := r.dec.DecodeMapLen()
+		if err != nil {
+			return nil, r.corrupt("map", err)
+		}
+		if err := r.length(n, 2, "map"); err != nil {
+			return nil, err
+		}
+		keys := make([]string, n)
+		vals := make([]*snapshot.Node, n)
+		for i := range keys {
+			if keys[i], err = r.str("map key"); err != nil {
+				return nil, err
+			}
+			if vals[i], err = r.value(depth + 1); err != nil {
+				return nil, err
+			}
+		}
+		obj, err := snapshot.NewObject(keys, vals)
+		if err != nil {
+			return nil, r.corrupt("map", err)
+		}
+		return obj, nil
+	}
+	return nil, r.corrupt(fmt.Sprintf("unexpected msgpack code 0x%02x for a value", c), nil)
+}

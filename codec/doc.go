@@ -1,0 +1,22 @@
+// Package codec is snapdelta's wire format: it turns a whole snapshot (a
+// full frame) or a delta (a delta frame) into bytes and back.
+//
+// A frame is a small header (magic "SD", format version, kind, compression,
+// dictionary id, body length) followed by the body: msgpack
+// (github.com/vmihailenco/msgpack/v5), compressed with zstd
+// (github.com/klauspost/compress) unless the raw body is smaller. JSON
+// numbers travel as their literal text, so nothing is rounded. The format is
+// specified in docs/wire-format.md, with golden vectors in testdata/vectors.
+//
+// Decoding is bounded and never panics: the body length is checked against
+// the configured maximum before anything is inflated, zstd is capped at that
+// size, every msgpack length prefix is checked against the bytes actually
+// left before anything is allocated, and nesting depth and the total number
+// of items are limited ([WithMaxDecodedSize], [WithMaxDepth],
+// [WithMaxItems]). Errors match the package's sentinels with errors.Is:
+// [ErrCorrupt], [ErrTooLarge], [ErrVersion], and, when a frame is applied,
+// [ErrUnknownBase] and [ErrVerify].
+//
+// Encoders and Decoders are safe for concurrent use; create one and reuse it,
+// since zstd state is costly to build.
+package codec

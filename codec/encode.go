@@ -1,0 +1,288 @@
+package codec
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// extNumber is the msgpack extension type of a JSON number that is not a
+// canonical 64-bit integer; its payload is the literal text.
+const extNumber int8 = 1
+
+// An EncoderOption changes an Encoder.
+type EncoderOption func(*Encoder) error
+
+// WithLevel sets the zstd level of frame bodies (default zstd.SpeedDefault).
+func WithLevel(l zstd.EncoderLevel) EncoderOption {
+	return func(e *Encoder) error {
+		if l < zstd.SpeedFastest || l > zstd.SpeedBestCompression {
+			return fmt.Errorf("codec: zstd level %d out of range", l)
+		}
+		e.level = l
+		return nil
+	}
+}
+
+// Encoder writes frames. It is safe for concurrent use.
+type Encoder struct {
+	level zstd.EncoderLevel
+	zenc  *zstd.Encoder
+	bufs  sync.Pool
+}
+
+type bodyWriter struct {
+	buf bytes.Buffer
+	enc *msgpack.Encoder
+}
+
+// NewEncoder returns an Encoder.
+func NewEncoder(opts ...EncoderOption) (*Encoder, error) {
+	e := &Encoder{level: zstd.SpeedDefault}
+	for _, o := range opts {
+		if err := o(e); err != nil {
+			return nil, err
+		}
+	}
+	z, err := zstd.NewWriter(nil,
+		zstd.WithEncoderLevel(e.level),
+		zstd.WithEncoderCRC(false), // the root hash already proves the content
+		zstd.WithEncoderConcurrency(1),
+		zstd.WithLowerEncoderMem(true),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("codec: zstd encoder: %w", err)
+	}
+	e.zenc = z
+	e.bufs.New = func() any {
+		w := &bodyWriter{}
+		w.enc = msgpack.NewEncoder(&w.buf)
+		return w
+	}
+	return e, nil
+}
+
+var defaultEncoder, _ = NewEncoder()
+
+// EncodeFull returns a full frame for s using a shared default Encoder.
+func EncodeFull(s *snapshot.Snapshot) ([]byte, error) { return defaultEncoder.AppendFull(nil, s) }
+
+// EncodeDelta returns a delta frame for d using a shared default Encoder.
+func EncodeDelta(d *delta.Delta) ([]byte, error) { return defaultEncoder.AppendDelta(nil, d) }
+
+// AppendFull appends a full frame carrying s to dst.
+func (e *Encoder) AppendFull(dst []byte, s *snapshot.Snapshot) ([]byte, error) {
+	w := e.bufs.Get().(*bodyWriter)
+	defer e.bufs.Put(w)
+	w.buf.Reset()
+	if err := writeFull(w.enc, s); err != nil {
+		return nil, err
+	}
+	return e.finish(dst, Full, w.buf.Bytes()), nil
+}
+
+// AppendDelta appends a delta frame carrying d to dst.
+func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
+	w := e.bufs.Get().(*bodyWriter)
+	defer e.bufs.Put(w)
+	w.buf.Reset()
+	if err := writeDelta(w.enc, d); err != nil {
+		return nil, err
+	}
+	return e.finish(dst, DeltaKind, w.buf.Bytes()), nil
+}
+
+// finish appends header and body, compressed only when that is smaller.
+func (e *Encoder) finish(dst []byte, kind Kind, body []byte) []byte {
+	start := len(dst)
+	dst = appendHeader(dst, kind, Zstd, 0, uint64(len(body)))
+	dst = e.zenc.EncodeAll(body, dst)
+	rawLen := len(appendHeader(nil, kind, None, 0, uint64(len(body)))) + len(body)
+	if len(dst)-start <= rawLen {
+		return dst
+	}
+	dst = appendHeader(dst[:start], kind, None, 0, uint64(len(body)))
+	return append(dst, body...)
+}
+
+func writeFull(enc *msgpack.Encoder, s *snapshot.Snapshot) error {
+	if s == nil {
+		return fmt.Errorf("codec: encode: nil snapshot")
+	}
+	_ = enc.EncodeArrayLen(2)
+	_ = enc.EncodeUint64(s.Hash())
+	return writeValue(enc, s.Root())
+}
+
+func writeDelta(enc *msgpack.Encoder, d *delta.Delta) error {
+	if d == nil {
+		return fmt.Errorf("codec: encode: nil delta")
+	}
+	_ = enc.EncodeArrayLen(3)
+	_ = enc.EncodeUint64(d.Base)
+	_ = enc.EncodeUint64(d.Target)
+	_ = enc.EncodeArrayLen(len(d.Edits))
+	for i := range d.Edits {
+		if err := writeEdit(enc, &d.Edits[i]); err != nil {
+			return fmt.Errorf("codec: encode: edit %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func writeEdit(enc *msgpack.Encoder, e *delta.Edit) error {
+	_ = enc.EncodeArrayLen(3)
+	_ = enc.EncodeUint(uint64(e.Kind))
+	_ = enc.EncodeArrayLen(len(e.Path))
+	for _, p := range e.Path {
+		_ = enc.EncodeString(p)
+	}
+	switch e.Kind {
+	case delta.Set:
+		if e.Value == nil {
+			return fmt.Errorf("set without a value")
+		}
+		return writeValue(enc, e.Value)
+	case delta.Remove:
+		return enc.EncodeNil()
+	case delta.Patch:
+		return writeOps(enc, e.Ops)
+	case delta.Keyed:
+		if e.Collection == nil {
+			return fmt.Errorf("collection edit without content")
+		}
+		return writeCollection(enc, e.Collection)
+	}
+	return fmt.Errorf("unknown edit kind %d", e.Kind)
+}
+
+func writeCollection(enc *msgpack.Encoder, c *delta.CollectionEdit) error {
+	_ = enc.EncodeArrayLen(5)
+	_ = enc.EncodeString(c.Rule)
+	_ = enc.EncodeArrayLen(len(c.Remove))
+	for _, k := range c.Remove {
+		_ = enc.EncodeString(k)
+	}
+	_ = enc.EncodeArrayLen(len(c.Put))
+	for _, it := range c.Put {
+		if it.Value == nil {
+			return fmt.Errorf("put %q without a value", it.Key)
+		}
+		_ = enc.EncodeArrayLen(3)
+		_ = enc.EncodeString(it.Key)
+		_ = enc.EncodeInt(int64(it.Index))
+		if err := writeValue(enc, it.Value); err != nil {
+			return err
+		}
+	}
+	_ = enc.EncodeArrayLen(len(c.Patch))
+	for _, p := range c.Patch {
+		_ = enc.EncodeArrayLen(2)
+		_ = enc.EncodeString(p.Key)
+		if err := writeOps(enc, p.Ops); err != nil {
+			return err
+		}
+	}
+	if c.Order == nil {
+		return enc.EncodeNil()
+	}
+	_ = enc.EncodeArrayLen(len(c.Order))
+	for _, i := range c.Order {
+		_ = enc.EncodeInt(int64(i))
+	}
+	return nil
+}
+
+// writeOps writes RFC 6902 operations as [kind, path] plus the value (add,
+// replace, test) or the from pointer (move, copy).
+func writeOps(enc *msgpack.Encoder, ops []delta.Op) error {
+	_ = enc.EncodeArrayLen(len(ops))
+	for _, o := range ops {
+		switch o.Kind {
+		case delta.OpAdd, delta.OpReplace, delta.OpTest:
+			if o.Value == nil {
+				return fmt.Errorf("%s %q without a value", o.Kind, o.Path)
+			}
+			_ = enc.EncodeArrayLen(3)
+			_ = enc.EncodeUint(uint64(o.Kind))
+			_ = enc.EncodeString(o.Path)
+			if err := writeValue(enc, o.Value); err != nil {
+				return err
+			}
+		case delta.OpMove, delta.OpCopy:
+			_ = enc.EncodeArrayLen(3)
+			_ = enc.EncodeUint(uint64(o.Kind))
+			_ = enc.EncodeString(o.Path)
+			_ = enc.EncodeString(o.From)
+		case delta.OpRemove:
+			_ = enc.EncodeArrayLen(2)
+			_ = enc.EncodeUint(uint64(o.Kind))
+			_ = enc.EncodeString(o.Path)
+		default:
+			return fmt.Errorf("unknown operation kind %d", o.Kind)
+		}
+	}
+	return nil
+}
+
+// writeValue writes a JSON value: null, bool, str, canonical integers as
+// msgpack ints, other numbers as extension 1 holding the literal, arrays,
+// and maps with keys in sorted order.
+func writeValue(enc *msgpack.Encoder, n *snapshot.Node) error {
+	switch n.Kind() {
+	case snapshot.Null:
+		return enc.EncodeNil()
+	case snapshot.Bool:
+		return enc.EncodeBool(n.Bool())
+	case snapshot.String:
+		return enc.EncodeString(n.Text())
+	case snapshot.Number:
+		lit := n.Text()
+		if i, ok := canonicalInt(lit); ok {
+			return enc.EncodeInt(i)
+		}
+		if err := enc.EncodeExtHeader(extNumber, len(lit)); err != nil {
+			return err
+		}
+		_, err := enc.Writer().Write([]byte(lit))
+		return err
+	case snapshot.Array:
+		_ = enc.EncodeArrayLen(n.Len())
+		for _, e := range n.Elems() {
+			if err := writeValue(enc, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	case snapshot.Object:
+		_ = enc.EncodeMapLen(n.Len())
+		vals := n.Values()
+		for i, k := range n.Keys() {
+			_ = enc.EncodeString(k)
+			if err := writeValue(enc, vals[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown value kind %s", n.Kind())
+}
+
+// canonicalInt reports whether lit is an integer whose shortest decimal form
+// is lit itself (so "-0", "007" and "1.0" keep their text as extensions).
+func canonicalInt(lit string) (int64, bool) {
+	if len(lit) == 0 || len(lit) > 20 {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(lit, 10, 64)
+	if err != nil || strconv.FormatInt(i, 10) != lit {
+		return 0, false
+	}
+	return i, true
+}

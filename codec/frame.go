@@ -1,0 +1,123 @@
+package codec
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Header layout (docs/wire-format.md, "Frame header").
+const (
+	magic0 = 'S'
+	magic1 = 'D'
+	// Version is the frame format version this build writes.
+	Version = 1
+
+	kindMask        = 0x03
+	compressionMask = 0x0c
+	reservedMask    = 0xf0
+	compressionZstd = 1 << 2
+)
+
+// Kind says what a frame carries.
+type Kind uint8
+
+// The frame kinds. Their numbers are part of the wire format.
+const (
+	// Full frames carry a whole snapshot: the first poll, or a resync.
+	Full Kind = 0
+	// DeltaKind frames carry a delta against a base the receiver holds.
+	DeltaKind Kind = 1
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Full:
+		return "full"
+	case DeltaKind:
+		return "delta"
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Compression names a body compression.
+type Compression uint8
+
+// The body compressions. Their numbers are part of the wire format.
+const (
+	None Compression = 0
+	Zstd Compression = 1
+)
+
+func (c Compression) String() string {
+	switch c {
+	case None:
+		return "none"
+	case Zstd:
+		return "zstd"
+	}
+	return fmt.Sprintf("compression(%d)", uint8(c))
+}
+
+// Header is the decoded fixed part of a frame.
+type Header struct {
+	Version     uint8
+	Kind        Kind
+	Compression Compression
+	Dictionary  uint64 // 0: none
+	BodySize    uint64 // decoded body length
+	HeaderSize  int    // bytes before the (possibly compressed) body
+}
+
+// ParseHeader decodes a frame's header without touching its body.
+func ParseHeader(frame []byte) (Header, error) {
+	var h Header
+	if len(frame) < 4 {
+		return h, fmt.Errorf("codec: frame of %d bytes is shorter than a header: %w", len(frame), ErrCorrupt)
+	}
+	if frame[0] != magic0 || frame[1] != magic1 {
+		return h, fmt.Errorf("codec: frame header: bad magic %q: %w", frame[:2], ErrCorrupt)
+	}
+	h.Version = frame[2]
+	if h.Version != Version {
+		return h, fmt.Errorf("codec: frame header: format version %d, this build reads %d: %w", h.Version, Version, ErrVersion)
+	}
+	flags := frame[3]
+	if flags&reservedMask != 0 {
+		return h, fmt.Errorf("codec: frame header: reserved flag bits set (0x%02x): %w", flags, ErrCorrupt)
+	}
+	h.Kind = Kind(flags & kindMask)
+	if h.Kind != Full && h.Kind != DeltaKind {
+		return h, fmt.Errorf("codec: frame header: unknown kind %d: %w", h.Kind, ErrCorrupt)
+	}
+	h.Compression = Compression((flags & compressionMask) >> 2)
+	if h.Compression != None && h.Compression != Zstd {
+		return h, fmt.Errorf("codec: frame header: unknown compression %d: %w", h.Compression, ErrCorrupt)
+	}
+	pos := 4
+	dict, n := binary.Uvarint(frame[pos:])
+	if n <= 0 {
+		return h, fmt.Errorf("codec: frame header: dictionary id: %w", ErrCorrupt)
+	}
+	h.Dictionary = dict
+	pos += n
+	size, n := binary.Uvarint(frame[pos:])
+	if n <= 0 {
+		return h, fmt.Errorf("codec: frame header: body size: %w", ErrCorrupt)
+	}
+	h.BodySize = size
+	pos += n
+	h.HeaderSize = pos
+	if h.Dictionary != 0 {
+		return h, fmt.Errorf("codec: frame header: dictionary %d is unknown to this build: %w", h.Dictionary, ErrVersion)
+	}
+	if h.Compression == None && uint64(len(frame)-pos) != h.BodySize {
+		return h, fmt.Errorf("codec: frame header: body of %d bytes, header says %d: %w", len(frame)-pos, h.BodySize, ErrCorrupt)
+	}
+	return h, nil
+}
+
+func appendHeader(dst []byte, kind Kind, comp Compression, dict, bodySize uint64) []byte {
+	dst = append(dst, magic0, magic1, Version, byte(kind)|byte(comp)<<2)
+	dst = binary.AppendUvarint(dst, dict)
+	return binary.AppendUvarint(dst, bodySize)
+}

@@ -1,0 +1,64 @@
+package codec
+
+import (
+	"fmt"
+
+	"github.com/snapdelta/snapdelta/snapshot"
+)
+
+// Default decoding limits.
+const (
+	DefaultMaxDecodedSize = 64 << 20
+	DefaultMaxDepth       = snapshot.DefaultMaxDepth
+	DefaultMaxItems       = 8 << 20
+)
+
+// A DecoderOption changes a Decoder's limits.
+type DecoderOption func(*Decoder) error
+
+// WithMaxDecodedSize bounds the body's decoded (decompressed) size in bytes.
+func WithMaxDecodedSize(n int) DecoderOption {
+	return func(d *Decoder) error {
+		if n < 1 {
+			return fmt.Errorf("codec: max decoded size %d: must be positive", n)
+		}
+		d.maxSize = n
+		return nil
+	}
+}
+
+// WithMaxDepth bounds the nesting of arrays and maps in a body.
+func WithMaxDepth(n int) DecoderOption {
+	return func(d *Decoder) error {
+		if n < 1 {
+			return fmt.Errorf("codec: max depth %d: must be positive", n)
+		}
+		d.maxDepth = n
+		return nil
+	}
+}
+
+// WithMaxItems bounds the total number of array elements and map members in
+// a body.
+func WithMaxItems(n int) DecoderOption {
+	return func(d *Decoder) error {
+		if n < 1 {
+			return fmt.Errorf("codec: max items %d: must be positive", n)
+		}
+		d.maxItems = n
+		return nil
+	}
+}
+
+// WithConfig sets the snapshot configuration (identity rules) of the
+// snapshots a Decoder builds from full frames. Delta frames apply with their
+// base's configuration.
+func WithConfig(cfg *snapshot.Config) DecoderOption {
+	return func(d *Decoder) error {
+		if cfg == nil {
+			return fmt.Errorf("codec: nil snapshot config")
+		}
+		d.cfg = cfg
+		return nil
+	}
+}

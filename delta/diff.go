@@ -1,0 +1,306 @@
+package delta
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/snapdelta/snapdelta/snapshot"
+	"github.com/wI2L/jsondiff"
+)
+
+// Diff returns the delta that turns base into next. Apply(base, Diff(base,
+// next)) rebuilds next exactly. Diff reads both snapshots and changes
+// neither; it is safe to call concurrently.
+func Diff(base, next *snapshot.Snapshot) (*Delta, error) {
+	d := &Delta{Base: base.Hash(), Target: next.Hash()}
+	if d.Base == d.Target {
+		return d, nil
+	}
+	w := differ{cfg: next.Config()}
+	if err := w.node(nil, base.Root(), next.Root()); err != nil {
+		return nil, err
+	}
+	d.Edits = w.edits
+	return d, nil
+}
+
+type differ struct {
+	cfg   *snapshot.Config
+	edits []Edit
+}
+
+// node adds the edits that turn a into b at path.
+func (w *differ) node(path []string, a, b *snapshot.Node) error {
+	if a.Hash() == b.Hash() && snapshot.Equal(a, b) {
+		return nil
+	}
+	switch {
+	case a.Kind() == snapshot.Object && b.Kind() == snapshot.Object:
+		return w.object(path, a, b)
+	case a.Kind() == snapshot.Array && b.Kind() == snapshot.Array:
+		if ca, cb, ok := collections(a, b); ok {
+			ce, err := w.collection(ca, cb, a, b)
+			if err != nil {
+				return err
+			}
+			w.edits = append(w.edits, Edit{Path: clonePath(path), Kind: Keyed, Collection: ce})
+			return nil
+		}
+	}
+	return w.replace(path, a, b)
+}
+
+// object diffs two objects member by member, unless setting b whole is
+// smaller than the members' edits.
+func (w *differ) object(path []string, a, b *snapshot.Node) error {
+	start := len(w.edits)
+	ak, av := a.Keys(), a.Values()
+	bk, bv := b.Keys(), b.Values()
+	i, j := 0, 0
+	for i < len(ak) || j < len(bk) {
+		switch {
+		case j >= len(bk) || (i < len(ak) && ak[i] < bk[j]):
+			w.edits = append(w.edits, Edit{Path: appendPath(path, ak[i]), Kind: Remove})
+			i++
+		case i >= len(ak) || bk[j] < ak[i]:
+			w.edits = append(w.edits, Edit{Path: appendPath(path, bk[j]), Kind: Set, Value: bv[j]})
+			j++
+		default:
+			if err := w.node(appendPath(path, ak[i]), av[i], bv[j]); err != nil {
+				return err
+			}
+			i++
+			j++
+		}
+	}
+	if len(path) > 0 && editsSize(w.edits[start:]) > b.Size() {
+		w.edits = append(w.edits[:start], Edit{Path: clonePath(path), Kind: Set, Value: b})
+	}
+	return nil
+}
+
+// replace sets b whole, or patches a into b when the patch is smaller.
+func (w *differ) replace(path []string, a, b *snapshot.Node) error {
+	if isContainer(a) && isContainer(b) && a.Kind() == b.Kind() {
+		if ops, ok := w.patch(a, b); ok {
+			w.edits = append(w.edits, Edit{Path: clonePath(path), Kind: Patch, Ops: ops})
+			return nil
+		}
+	}
+	w.edits = append(w.edits, Edit{Path: clonePath(path), Kind: Set, Value: b})
+	return nil
+}
+
+// patch returns RFC 6902 operations turning a into b when they are smaller
+// than b and proven to rebuild b exactly.
+func (w *differ) patch(a, b *snapshot.Node) ([]Op, bool) {
+	p, err := jsondiff.CompareWithoutMarshal(a.Value(), b.Value())
+	if err != nil || len(p) == 0 {
+		return nil, false
+	}
+	ops := make([]Op, 0, len(p))
+	size := 0
+	for _, o := range p {
+		op := Op{Kind: opKindOf(o.Type), Path: o.Path, From: o.From}
+		if op.Kind == 0 {
+			return nil, false
+		}
+		if op.Kind == OpAdd || op.Kind == OpReplace || op.Kind == OpTest {
+			v, err := w.cfg.FromValue(o.Value)
+			if err != nil {
+				return nil, false
+			}
+			op.Value = v
+			size += v.Size()
+		}
+		size += len(op.Path) + len(op.From) + 2
+		if size >= b.Size() {
+			return nil, false
+		}
+		ops = append(ops, op)
+	}
+	// jsondiff is trusted to generate, never to be right: the patch is used
+	// only when applying it gives exactly b.
+	got, err := applyOps(w.cfg, a, ops)
+	if err != nil || !snapshot.Equal(got, b) {
+		return nil, false
+	}
+	return ops, true
+}
+
+func opKindOf(t string) OpKind {
+	switch t {
+	case jsondiff.OperationAdd:
+		return OpAdd
+	case jsondiff.OperationRemove:
+		return OpRemove
+	case jsondiff.OperationReplace:
+		return OpReplace
+	case jsondiff.OperationMove:
+		return OpMove
+	case jsondiff.OperationCopy:
+		return OpCopy
+	case jsondiff.OperationTest:
+		return OpTest
+	}
+	return 0
+}
+
+// collections returns the keyed views of two arrays under one rule: the
+// rule of next's collection, else base's (so an array that grows from empty,
+// or empties, is still diffed by key).
+func collections(a, b *snapshot.Node) (*snapshot.Collection, *snapshot.Collection, bool) {
+	var rule snapshot.Rule
+	switch {
+	case b.Collection() != nil:
+		rule = b.Collection().Rule()
+	case a.Collection() != nil:
+		rule = a.Collection().Rule()
+	default:
+		return nil, nil, false
+	}
+	ca, ok := snapshot.CollectionBy(a, rule)
+	if !ok {
+		return nil, nil, false
+	}
+	cb, ok := snapshot.CollectionBy(b, rule)
+	if !ok {
+		return nil, nil, false
+	}
+	return ca, cb, true
+}
+
+func (w *differ) collection(ca, cb *snapshot.Collection, a, b *snapshot.Node) (*CollectionEdit, error) {
+	ce := &CollectionEdit{Rule: cb.Rule().String()}
+	bkeys := cb.Keys()
+	inBase := make([]int, len(bkeys)) // base position of each next item, -1 if new
+	kept := make([]bool, a.Len())
+	for j, k := range bkeys {
+		i, ok := ca.Lookup(k)
+		inBase[j] = -1
+		if !ok {
+			continue
+		}
+		inBase[j] = i
+		kept[i] = true
+		ai, bi := a.Elem(i), b.Elem(j)
+		if ai.Hash() == bi.Hash() && snapshot.Equal(ai, bi) {
+			continue
+		}
+		if ops, ok := w.patch(ai, bi); ok {
+			ce.Patch = append(ce.Patch, ItemPatch{Key: k, Ops: ops})
+		} else {
+			ce.Put = append(ce.Put, Item{Key: k, Index: -1, Value: bi})
+		}
+	}
+	for i, k := range ca.Keys() {
+		if !kept[i] {
+			ce.Remove = append(ce.Remove, k)
+		}
+	}
+	// The order Apply builds without help: kept items in base order, new
+	// items inserted at their positions in next.
+	natural := make([]int, 0, len(bkeys)) // entries: base position, or -1-j for new item j
+	for i := range kept {
+		if kept[i] {
+			natural = append(natural, i)
+		}
+	}
+	for j, i := range inBase {
+		if i < 0 {
+			ce.Put = append(ce.Put, Item{Key: bkeys[j], Index: j, Value: b.Elem(j)})
+			natural = slices.Insert(natural, min(j, len(natural)), -1-j)
+		}
+	}
+	slices.SortStableFunc(ce.Put, func(x, y Item) int { return x.Index - y.Index })
+	inOrder := true
+	for j, e := range natural {
+		want := -1 - j
+		if inBase[j] >= 0 {
+			want = inBase[j]
+		}
+		if e != want {
+			inOrder = false
+			break
+		}
+	}
+	if !inOrder {
+		pos := make(map[int]int, len(natural)) // entry -> natural position
+		for p, e := range natural {
+			pos[e] = p
+		}
+		ce.Order = make([]int, len(bkeys))
+		for j := range bkeys {
+			e := -1 - j
+			if inBase[j] >= 0 {
+				e = inBase[j]
+			}
+			ce.Order[j] = pos[e]
+		}
+	}
+	if len(ce.Put) == 0 && len(ce.Remove) == 0 && len(ce.Patch) == 0 && ce.Order == nil {
+		return nil, fmt.Errorf("delta: collection differs by hash but not by item: %w", ErrCorrupt)
+	}
+	return ce, nil
+}
+
+func isContainer(n *snapshot.Node) bool {
+	return n.Kind() == snapshot.Array || n.Kind() == snapshot.Object
+}
+
+// editsSize estimates the encoded size of edits, to choose between member
+// edits and a whole value.
+func editsSize(edits []Edit) int {
+	size := 0
+	for _, e := range edits {
+		for _, p := range e.Path {
+			size += len(p) + 1
+		}
+		size += 2
+		switch e.Kind {
+		case Set:
+			size += e.Value.Size()
+		case Patch:
+			size += opsSize(e.Ops)
+		case Keyed:
+			size += 1 << 30 // never fold a collection into a whole value here
+		}
+	}
+	return size
+}
+
+func opsSize(ops []Op) int {
+	size := 0
+	for _, o := range ops {
+		size += len(o.Path) + len(o.From) + 2
+		if o.Value != nil {
+			size += o.Value.Size()
+		}
+	}
+	return size
+}
+
+func appendPath(path []string, key string) []string {
+	p := make([]string, len(path)+1)
+	copy(p, path)
+	p[len(path)] = key
+	return p
+}
+
+func clonePath(path []string) []string {
+	if path == nil {
+		return []string{}
+	}
+	return slices.Clone(path)
+}
+
+// pathString renders a path as a JSON Pointer for error messages.
+func pathString(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
