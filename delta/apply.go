@@ -27,7 +27,7 @@ func Apply(base *snapshot.Snapshot, d *Delta) (*snapshot.Snapshot, error) {
 		var err error
 		root, err = applyEdit(cfg, root, &d.Edits[i])
 		if err != nil {
-			return nil, fmt.Errorf("delta: apply: edit %d (%s %s): %w", i, d.Edits[i].Kind, pathString(d.Edits[i].Path), err)
+			return nil, fmt.Errorf("delta: apply: edit %d (%s %s): %w", i, d.Edits[i].Kind, PathString(d.Edits[i].Path), err)
 		}
 	}
 	if root.Hash() != d.Target {

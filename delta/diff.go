@@ -295,8 +295,8 @@ func clonePath(path []string) []string {
 	return slices.Clone(path)
 }
 
-// pathString renders a path as a JSON Pointer for error messages.
-func pathString(path []string) string {
+// PathString renders an edit path as a JSON Pointer (RFC 6901).
+func PathString(path []string) string {
 	var b strings.Builder
 	for _, p := range path {
 		b.WriteByte('/')

@@ -1,0 +1,79 @@
+package codec
+
+import (
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
+)
+
+// Info describes what a frame holds, for people and monitoring.
+type Info struct {
+	Kind        string           `json:"kind"`
+	Version     uint8            `json:"version"`
+	Compression string           `json:"compression"`
+	Dictionary  uint64           `json:"dictionary"`
+	FrameBytes  int              `json:"frame_bytes"`
+	BodyBytes   uint64           `json:"body_bytes"`
+	Root        string           `json:"root,omitempty"`   // full frames
+	Base        string           `json:"base,omitempty"`   // delta frames
+	Target      string           `json:"target,omitempty"` // delta frames
+	Edits       []EditInfo       `json:"edits,omitempty"`
+	Collections []CollectionInfo `json:"collections,omitempty"`
+}
+
+// EditInfo describes one edit outside keyed collections.
+type EditInfo struct {
+	Path string `json:"path"`
+	Kind string `json:"kind"`
+	Ops  int    `json:"ops,omitempty"`
+}
+
+// CollectionInfo counts the operations on one keyed collection.
+type CollectionInfo struct {
+	Path     string `json:"path"`
+	Rule     string `json:"rule"`
+	Added    int    `json:"added"`
+	Replaced int    `json:"replaced"`
+	Patched  int    `json:"patched"`
+	Removed  int    `json:"removed"`
+	Reorder  bool   `json:"reordered"`
+}
+
+// Inspect decodes frame and describes it.
+func (d *Decoder) Inspect(frame []byte) (*Info, error) {
+	f, err := d.Decode(frame)
+	if err != nil {
+		return nil, err
+	}
+	info := &Info{
+		Kind:        f.Header.Kind.String(),
+		Version:     f.Header.Version,
+		Compression: f.Header.Compression.String(),
+		Dictionary:  f.Header.Dictionary,
+		FrameBytes:  len(frame),
+		BodyBytes:   f.Header.BodySize,
+	}
+	if f.Header.Kind == Full {
+		info.Root = snapshot.FormatHash(f.Root)
+		return info, nil
+	}
+	info.Base = snapshot.FormatHash(f.Delta.Base)
+	info.Target = snapshot.FormatHash(f.Delta.Target)
+	for _, e := range f.Delta.Edits {
+		path := delta.PathString(e.Path)
+		if e.Kind != delta.Keyed {
+			info.Edits = append(info.Edits, EditInfo{Path: path, Kind: e.Kind.String(), Ops: len(e.Ops)})
+			continue
+		}
+		c := e.Collection
+		ci := CollectionInfo{Path: path, Rule: c.Rule, Patched: len(c.Patch), Removed: len(c.Remove), Reorder: c.Order != nil}
+		for _, it := range c.Put {
+			if it.Index < 0 {
+				ci.Replaced++
+			} else {
+				ci.Added++
+			}
+		}
+		info.Collections = append(info.Collections, ci)
+	}
+	return info, nil
+}
