@@ -154,9 +154,6 @@ func (b *Bolt) read(op, env string, withHist bool) (Record, []Step, error) {
 	if err != nil {
 		return Record{}, nil, fmt.Errorf("store: %s %q: %w", op, env, err)
 	}
-	if !withHist {
-		hist = nil
-	}
 	return rec, hist, nil
 }
 
