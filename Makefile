@@ -1,0 +1,46 @@
+# snapdelta — the two commands a new machine needs: `make demo` and `make test`.
+GO          ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
+FUZZTIME    ?= 60s
+BENCHTIME   ?= 1s
+
+.PHONY: all test lint vet fmt-check demo bench fuzz build vulncheck
+
+all: build test
+
+## test: gofmt check, go vet, staticcheck and the race-enabled test suite
+test: fmt-check vet lint
+	$(GO) test -race -count=1 ./...
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	$(GO) run $(STATICCHECK) ./...
+
+vulncheck:
+	$(GO) run $(GOVULNCHECK) ./...
+
+## demo: the main job
+demo:
+	$(GO) run ./cmd/snapdelta demo
+
+## bench: go test benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+## fuzz: every fuzz target for FUZZTIME each
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+## build: the snapdelta binary in bin/
+build:
+	$(GO) build -o bin/snapdelta ./cmd/snapdelta

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/snapdelta/snapdelta/codec"
+)
+
+func runInspect(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	asJSON := fs.Bool("json", false, "print JSON for machines")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if fs.NArg() != 1 {
+		return usagef("want one frame file, got %d arguments", fs.NArg())
+	}
+	frame, err := readInput(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	info, err := codecDecoder().Inspect(frame)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	if *asJSON {
+		b, err := json.MarshalIndent(info, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%s\n", b)
+		return err
+	}
+	_, err = io.WriteString(stdout, formatInfo(info))
+	return err
+}
+
+func formatInfo(info *codec.Info) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "kind         %s (format v%d, %s, dictionary %d)\n", info.Kind, info.Version, info.Compression, info.Dictionary)
+	fmt.Fprintf(&b, "size         %d bytes on the wire, %d bytes of body\n", info.FrameBytes, info.BodyBytes)
+	if info.Kind == codec.Full.String() {
+		fmt.Fprintf(&b, "root         %s\n", info.Root)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "base         %s\ntarget       %s\n", info.Base, info.Target)
+	if len(info.Edits) == 0 && len(info.Collections) == 0 {
+		b.WriteString("changes      none\n")
+	}
+	for _, c := range info.Collections {
+		fmt.Fprintf(&b, "collection   %s (by %s): %d added, %d replaced, %d patched, %d removed", c.Path, c.Rule, c.Added, c.Replaced, c.Patched, c.Removed)
+		if c.Reorder {
+			b.WriteString(", reordered")
+		}
+		b.WriteByte('\n')
+	}
+	for _, e := range info.Edits {
+		fmt.Fprintf(&b, "%-12s %s", e.Kind, e.Path)
+		if e.Ops > 0 {
+			fmt.Fprintf(&b, " (%d ops)", e.Ops)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
