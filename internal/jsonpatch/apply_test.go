@@ -360,3 +360,28 @@ func BenchmarkApplySmallItem(b *testing.B) {
 		}
 	}
 }
+
+// TestApplyConcurrent shares one document and one patch between goroutines;
+// run with -race, it fails if Apply writes to either.
+func TestApplyConcurrent(t *testing.T) {
+	doc := decode(t, `{"a":{"b":[1,2,3]},"c":{"d":"x"}}`)
+	ops := decodePatch(t, `[{"op":"add","path":"/a/b/1","value":{"e":[]}},{"op":"add","path":"/a/b/1/e/-","value":1},{"op":"move","from":"/c/d","path":"/a/d"},{"op":"copy","from":"/a","path":"/c/a"}]`)
+	const want = `{"a":{"b":[1,{"e":[1]},2,3],"d":"x"},"c":{"a":{"b":[1,{"e":[1]},2,3],"d":"x"}}}`
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			got, err := Apply(doc, ops)
+			if err == nil {
+				if b, _ := json.Marshal(got); string(b) != want {
+					err = errors.New("wrong result " + string(b))
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
