@@ -108,11 +108,16 @@ func (c *Collection) Rule() Rule { return *c.rule }
 // Keys returns the item keys in array order. The slice must not be modified.
 func (c *Collection) Keys() []string { return c.keys }
 
-// Lookup returns the position of the item with the given key.
+// Lookup returns the position of the item with the given key, or -1 and
+// false when no item has it.
 func (c *Collection) Lookup(key string) (int, bool) {
 	if c.index != nil {
-		i, ok := c.index[key]
-		return i, ok
+		// The map's zero value would otherwise name item 0 on a miss, unlike
+		// the scan below.
+		if i, ok := c.index[key]; ok {
+			return i, true
+		}
+		return -1, false
 	}
 	for i, k := range c.keys {
 		if k == key {

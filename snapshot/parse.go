@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -53,7 +54,13 @@ func (c *Config) Parse(data []byte) (*Snapshot, error) {
 
 // ParseReader reads r to its end, within the size bound, and parses it.
 func (c *Config) ParseReader(r io.Reader) (*Snapshot, error) {
-	data, err := io.ReadAll(io.LimitReader(r, c.maxSize+1))
+	// One byte past the bound tells an oversized input from one that fits;
+	// at MaxInt64 the +1 would wrap negative and read nothing.
+	limit := c.maxSize
+	if limit < math.MaxInt64 {
+		limit++
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit))
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: read: %w", err)
 	}

@@ -188,8 +188,22 @@ func (c *Config) fromValue(v any, depth int) (*Node, error) {
 		return NewNumber(strconv.FormatFloat(v, 'g', -1, 64))
 	case int:
 		return newNumber(strconv.Itoa(v)), nil
+	case int8:
+		return newNumber(strconv.FormatInt(int64(v), 10)), nil
+	case int16:
+		return newNumber(strconv.FormatInt(int64(v), 10)), nil
+	case int32:
+		return newNumber(strconv.FormatInt(int64(v), 10)), nil
 	case int64:
 		return newNumber(strconv.FormatInt(v, 10)), nil
+	case uint:
+		return newNumber(strconv.FormatUint(uint64(v), 10)), nil
+	case uint8:
+		return newNumber(strconv.FormatUint(uint64(v), 10)), nil
+	case uint16:
+		return newNumber(strconv.FormatUint(uint64(v), 10)), nil
+	case uint32:
+		return newNumber(strconv.FormatUint(uint64(v), 10)), nil
 	case uint64:
 		return newNumber(strconv.FormatUint(v, 10)), nil
 	case []any:
