@@ -92,6 +92,12 @@ func TestDefaultRulesDetectCollections(t *testing.T) {
 		{name: "null identity", doc: `[{"Id":null},{"Id":"b"}]`},
 		{name: "bool identity", doc: `[{"Id":true},{"Id":false}]`},
 		{name: "kubernetes items with neither uid nor namespace", doc: `[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]`},
+		{
+			// The parts join with NUL, so these two identities would share a
+			// key: the array must stay positional, not be keyed ambiguously.
+			name: "composite keys that collide through NUL",
+			doc:  `[{"metadata":{"namespace":"a\u0000b","name":"c"}},{"metadata":{"namespace":"a","name":"b\u0000c"}}]`,
+		},
 		{name: "mixed element kinds", doc: `[{"Id":"a"},1]`},
 		{name: "scalars", doc: `["a","b"]`},
 		{name: "empty array", doc: `[]`},

@@ -47,5 +47,5 @@ func ExampleSyntaxError() {
 	_, err := snapshot.Parse([]byte("{\n  \"a\": 01\n}"))
 	fmt.Println(err)
 	// Output:
-	// snapshot: invalid JSON at line 2, column 9 (offset 10): unexpected '1' in object, expected ',' or '}'
+	// snapshot: invalid JSON at line 2, column 9 (offset 10): invalid number, leading zero
 }

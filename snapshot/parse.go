@@ -268,6 +268,12 @@ func (p *parser) number() (*Node, error) {
 	switch {
 	case i < len(d) && d[i] == '0':
 		i++
+		// Caught here so the error names the leading zero rather than
+		// complaining about the digit after a complete number "0".
+		if i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			p.pos = i
+			return nil, p.errorf("invalid number, leading zero")
+		}
 	case i < len(d) && d[i] >= '1' && d[i] <= '9':
 		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
 			i++
