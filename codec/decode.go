@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/snapdelta/snapdelta/delta"
@@ -46,6 +47,12 @@ func NewDecoder(opts ...DecoderOption) (*Decoder, error) {
 		zstd.WithDecoderMaxWindow(uint64(window)),
 		zstd.WithDecoderConcurrency(0),
 		zstd.WithDecoderLowmem(true),
+		// DecodeAll stops at the capacity of its destination, which Decode
+		// sizes to the body length the header promises: a body that
+		// inflates past its promise is refused there, without the
+		// destination growing towards maxSize by doubling first (a 1 GiB
+		// bomb behind a small promise cost ~375 MiB of allocation before).
+		zstd.WithDecodeAllCapLimit(true),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("codec: zstd decoder: %w", err)
@@ -214,6 +221,11 @@ func (r *reader) str(what string) (string, error) {
 	b := make([]byte, n)
 	if err := r.dec.ReadFull(b); err != nil {
 		return "", r.corrupt(what, err)
+	}
+	// Every string of a frame ends up in JSON (values, member names, keys,
+	// pointers), which cannot carry invalid UTF-8.
+	if !utf8.Valid(b) {
+		return "", r.corrupt(what+": invalid UTF-8", nil)
 	}
 	return string(b), nil
 }
