@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"strconv"
 	"unicode/utf8"
 
@@ -29,6 +31,7 @@ type Decoder struct {
 	maxDepth int
 	maxItems int
 	cfg      *snapshot.Config
+	window   uint64 // largest zstd window accepted
 	zdec     *zstd.Decoder
 }
 
@@ -41,10 +44,10 @@ func NewDecoder(opts ...DecoderOption) (*Decoder, error) {
 		}
 	}
 	window := max(d.maxSize, zstd.MinWindowSize)
-	window = min(window, zstd.MaxWindowSize)
+	d.window = uint64(min(window, zstd.MaxWindowSize))
 	z, err := zstd.NewReader(nil,
 		zstd.WithDecoderMaxMemory(uint64(d.maxSize)),
-		zstd.WithDecoderMaxWindow(uint64(window)),
+		zstd.WithDecoderMaxWindow(d.window),
 		zstd.WithDecoderConcurrency(0),
 		zstd.WithDecoderLowmem(true),
 		// DecodeAll stops at the capacity of its destination, which Decode
@@ -129,12 +132,35 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
 			return h, nil, fmt.Errorf("codec: body: zstd: %v: %w", err, ErrTooLarge)
 		}
+		// Running out of room inside a block is reported like a corrupt
+		// block, so ask again: a stream that inflates past its promise
+		// is too large, whatever else is wrong with it.
+		if d.inflatesPast(payload, h.BodySize) {
+			return h, nil, fmt.Errorf("codec: body: zstd: inflates past the %d bytes the header promises: %w", h.BodySize, ErrTooLarge)
+		}
 		return h, nil, fmt.Errorf("codec: body: zstd: %v: %w", err, ErrCorrupt)
 	}
 	if uint64(len(out)) != h.BodySize {
 		return h, nil, fmt.Errorf("codec: body: decompressed to %d bytes, header says %d: %w", len(out), h.BodySize, ErrCorrupt)
 	}
 	return h, out, nil
+}
+
+// inflatesPast reports whether the zstd stream payload decodes to more than
+// n bytes, holding no more than one window of it at a time. It runs only
+// for streams DecodeAll refused.
+func (d *Decoder) inflatesPast(payload []byte, n uint64) bool {
+	zr, err := zstd.NewReader(bytes.NewReader(payload),
+		zstd.WithDecoderConcurrency(1),
+		zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxWindow(d.window),
+	)
+	if err != nil {
+		return false
+	}
+	defer zr.Close()
+	got, _ := io.CopyN(io.Discard, zr, int64(min(n, math.MaxInt64-1))+1)
+	return uint64(got) > n
 }
 
 // reader decodes a body through msgpack's primitive calls, checking every
@@ -235,7 +261,8 @@ func (r *reader) uint64(what string) (uint64, error) {
 	if err != nil {
 		return 0, r.corrupt(what, err)
 	}
-	if !msgpcode.IsFixedNum(c) && (c < msgpcode.Uint8 || c > msgpcode.Uint64) {
+	// Negative fixints are fixnums too, but a hash or a kind is unsigned.
+	if c > msgpcode.PosFixedNumHigh && (c < msgpcode.Uint8 || c > msgpcode.Uint64) {
 		return 0, r.corrupt(fmt.Sprintf("%s: expected an unsigned integer, found code 0x%02x", what, c), nil)
 	}
 	v, err := r.dec.DecodeUint64()
@@ -252,6 +279,17 @@ func (r *reader) int(what string) (int, error) {
 	}
 	if !msgpcode.IsFixedNum(c) && (c < msgpcode.Uint8 || c > msgpcode.Int64) {
 		return 0, r.corrupt(fmt.Sprintf("%s: expected an integer, found code 0x%02x", what, c), nil)
+	}
+	if c == msgpcode.Uint64 {
+		// DecodeInt64 would wrap 2^64-1 to -1.
+		u, err := r.dec.DecodeUint64()
+		if err != nil {
+			return 0, r.corrupt(what, err)
+		}
+		if u > 1<<31-1 {
+			return 0, r.corrupt(fmt.Sprintf("%s: %d out of range", what, u), nil)
+		}
+		return int(u), nil
 	}
 	v, err := r.dec.DecodeInt64()
 	if err != nil {
@@ -317,6 +355,10 @@ func (r *reader) edit(e *delta.Edit) error {
 	k, err := r.uint64("edit kind")
 	if err != nil {
 		return err
+	}
+	if k > math.MaxUint8 {
+		// Converting would truncate 257 to Set.
+		return r.corrupt(fmt.Sprintf("unknown edit kind %d", k), nil)
 	}
 	e.Kind = delta.EditKind(k)
 	np, err := r.arrayLen("edit path", 1)
@@ -433,6 +475,9 @@ func (r *reader) ops() ([]delta.Op, error) {
 		k, err := r.uint64("operation kind")
 		if err != nil {
 			return nil, err
+		}
+		if k > math.MaxUint8 {
+			return nil, r.corrupt(fmt.Sprintf("unknown operation kind %d", k), nil)
 		}
 		o := &ops[i]
 		o.Kind = delta.OpKind(k)

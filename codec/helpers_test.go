@@ -1,0 +1,88 @@
+package codec
+
+import (
+	"encoding/binary"
+	"errors"
+	"testing"
+
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
+)
+
+// mustParse parses doc with the default configuration or fails the test.
+func mustParse(t testing.TB, doc string) *snapshot.Snapshot {
+	t.Helper()
+	s, err := snapshot.Parse([]byte(doc))
+	if err != nil {
+		t.Fatalf("Parse(%.80q): %v", doc, err)
+	}
+	return s
+}
+
+// mustDiff diffs base into next or fails the test.
+func mustDiff(t testing.TB, base, next *snapshot.Snapshot) *delta.Delta {
+	t.Helper()
+	d, err := delta.Diff(base, next)
+	if err != nil {
+		t.Fatalf("Diff: %v", err)
+	}
+	return d
+}
+
+// mustEncodeDelta diffs base into next and encodes the delta frame.
+func mustEncodeDelta(t testing.TB, base, next *snapshot.Snapshot) []byte {
+	t.Helper()
+	frame, err := EncodeDelta(mustDiff(t, base, next))
+	if err != nil {
+		t.Fatalf("EncodeDelta: %v", err)
+	}
+	return frame
+}
+
+// mustEncodeFull encodes a full frame of s.
+func mustEncodeFull(t testing.TB, s *snapshot.Snapshot) []byte {
+	t.Helper()
+	frame, err := EncodeFull(s)
+	if err != nil {
+		t.Fatalf("EncodeFull: %v", err)
+	}
+	return frame
+}
+
+// rawFrame builds a frame around body by hand: uncompressed, no dictionary,
+// the header's body size telling the truth.
+func rawFrame(kind Kind, body []byte) []byte {
+	f := []byte{'S', 'D', Version, byte(kind)}
+	f = binary.AppendUvarint(f, 0)
+	f = binary.AppendUvarint(f, uint64(len(body)))
+	return append(f, body...)
+}
+
+// sentinels are the errors a decoder or Apply may return; anything else is
+// a bug.
+var sentinels = []error{ErrCorrupt, ErrTooLarge, ErrVersion, ErrUnknownBase, ErrVerify}
+
+// isSentinel reports whether err matches one of the package's sentinels.
+func isSentinel(err error) bool {
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// canon returns the canonical JSON of s, for readable failure messages.
+func canon(s *snapshot.Snapshot) string { return string(s.MarshalCanonical()) }
+
+// sameSnapshot fails the test unless got holds the same JSON value as want
+// and carries the same root hash.
+func sameSnapshot(t testing.TB, got, want *snapshot.Snapshot) {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("got no snapshot, want %.200s", canon(want))
+	}
+	if !got.Equal(want) || got.Hash() != want.Hash() {
+		t.Fatalf("snapshot mismatch:\n got  %016x %.300s\n want %016x %.300s", got.Hash(), canon(got), want.Hash(), canon(want))
+	}
+}
