@@ -28,7 +28,9 @@ func commands() []command {
 		{"diff", "[BASE] NEXT", "write the delta frame from BASE to NEXT (or a full frame of NEXT) to stdout", runDiff},
 		{"apply", "[BASE|-] FRAME", "rebuild the snapshot a frame describes and print it as canonical JSON", runApply},
 		{"inspect", "[--json] FRAME", "describe what a frame holds", runInspect},
-		{"demo", "", "diff and apply a bundled example pair and print the byte counts", runDemo},
+		{"demo", "", "run a server and lossy agents on loopback and print the bytes saved", runDemo},
+		{"serve", "--data DIR --secrets FILE [FLAGS]", "run the reference HTTP server (receiver + bbolt store)", runServe},
+		{"agent", "--server URL --env ID --secret S (--replay DIR | --source CMD) [FLAGS]", "send snapshots to a server as deltas", runAgent},
 	}
 }
 

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/snapdelta/snapdelta/link"
+	"github.com/snapdelta/snapdelta/snapshot"
+)
+
+// minSourceTimeout is the least time a --source command gets to print its
+// snapshot (it gets the interval when that is longer).
+const minSourceTimeout = 30 * time.Second
+
+type agentRun struct {
+	agent   *link.Agent
+	stderr  io.Writer
+	verbose bool
+	gzBytes int64 // what a full-snapshot gzip of every poll would have sent
+	lastOK  bool  // the last poll was acknowledged
+}
+
+func runAgent(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("agent", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	server := fs.String("server", "", "base URL of the server, e.g. https://mgmt.example.com:8443")
+	env := fs.String("env", "", "environment id")
+	secret := fs.String("secret", "", "the environment's secret")
+	secretFile := fs.String("secret-file", "", "file holding the environment's secret (instead of --secret)")
+	replay := fs.String("replay", "", "send DIR/snap-*.json in name order as successive polls, then stop")
+	source := fs.String("source", "", "command (run with sh -c) printing one snapshot's JSON per poll")
+	interval := fs.Duration("interval", -1, "time between polls (default 0 with --replay, 1m with --source)")
+	count := fs.Int("count", 0, "stop after N polls (0: all files with --replay, until SIGINT with --source)")
+	retries := fs.Int("retries", link.DefaultRetries, "retries of a frame while the server is unreachable")
+	backoff := fs.Duration("backoff", link.DefaultBackoff, "wait before the first retry; doubles on each retry")
+	maxBackoff := fs.Duration("max-backoff", link.DefaultMaxBackoff, "longest wait between retries")
+	verbose := fs.Bool("v", false, "print one line per poll on stderr")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	switch {
+	case fs.NArg() != 0:
+		return usagef("unexpected argument %q", fs.Arg(0))
+	case *server == "" || *env == "":
+		return usagef("--server and --env are required")
+	case (*secret == "") == (*secretFile == ""):
+		return usagef("give one of --secret and --secret-file")
+	case (*replay == "") == (*source == ""):
+		return usagef("give one of --replay DIR and --source CMD")
+	case *count < 0:
+		return usagef("--count must be >= 0, got %d", *count)
+	case *retries < 0:
+		return usagef("--retries must be >= 0, got %d", *retries)
+	case *backoff <= 0 || *maxBackoff <= 0:
+		return usagef("--backoff and --max-backoff must be > 0")
+	}
+	if *interval < 0 {
+		*interval = 0
+		if *source != "" {
+			*interval = time.Minute
+		}
+	}
+	if *secretFile != "" {
+		b, err := os.ReadFile(*secretFile)
+		if err != nil {
+			return err
+		}
+		if *secret = strings.TrimSpace(string(b)); *secret == "" {
+			return fmt.Errorf("%s: empty secret", *secretFile)
+		}
+	}
+	sender, err := link.NewSender()
+	if err != nil {
+		return err
+	}
+	r := &agentRun{
+		agent: &link.Agent{
+			Sender: sender,
+			Client: &link.Client{
+				BaseURL: *server, Env: *env, Secret: *secret,
+				HTTP: &http.Client{Timeout: time.Minute},
+			},
+			Retries:    *retries,
+			Backoff:    *backoff,
+			MaxBackoff: *maxBackoff,
+		},
+		stderr:  stderr,
+		verbose: *verbose,
+	}
+	if *retries == 0 {
+		r.agent.Retries = -1 // the Agent reads 0 as its default
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *replay != "" {
+		err = r.replay(ctx, *replay, *interval, *count)
+	} else {
+		err = r.poll(ctx, *source, *interval, *count)
+	}
+	fmt.Fprintln(stdout, r.summary())
+	if err == nil && !r.lastOK && ctx.Err() == nil {
+		err = errors.New("the server did not acknowledge the last snapshot")
+	}
+	return err
+}
+
+// replay sends the snapshot files of dir in name order.
+func (r *agentRun) replay(ctx context.Context, dir string, interval time.Duration, count int) error {
+	files, err := filepath.Glob(filepath.Join(dir, "snap-*.json"))
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("%s: no snap-*.json files", dir)
+	}
+	slices.Sort(files)
+	if count > 0 && count < len(files) {
+		files = files[:count]
+	}
+	for i, name := range files {
+		if i > 0 && !sleep(ctx, interval) {
+			return nil
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		snap, err := snapshot.Parse(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := r.send(ctx, filepath.Base(name), data, snap); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// poll runs the source command once per interval.
+func (r *agentRun) poll(ctx context.Context, source string, interval time.Duration, count int) error {
+	timeout := max(interval, minSourceTimeout)
+	for n := 1; count == 0 || n <= count; n++ {
+		start := time.Now()
+		label := fmt.Sprintf("poll %d", n)
+		data, err := runSource(ctx, source, timeout, r.stderr)
+		if ctx.Err() != nil {
+			return nil
+		}
+		var snap *snapshot.Snapshot
+		if err == nil {
+			snap, err = snapshot.Parse(data)
+		}
+		if err != nil {
+			// A source that fails once (the engine restarting) must not stop
+			// the agent; the next poll tries again.
+			fmt.Fprintf(r.stderr, "snapdelta agent: %s: source: %v\n", label, err)
+			r.lastOK = false
+		} else if err := r.send(ctx, label, data, snap); err != nil {
+			return err
+		}
+		if (count == 0 || n < count) && !sleep(ctx, interval-time.Since(start)) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// send delivers one snapshot; it returns an error only for failures that
+// retrying later cannot cure.
+func (r *agentRun) send(ctx context.Context, label string, data []byte, snap *snapshot.Snapshot) error {
+	r.gzBytes += gzipSize(data)
+	before := r.agent.Stats()
+	ack, err := r.agent.PollSnapshot(ctx, snap)
+	r.lastOK = err == nil
+	switch {
+	case err == nil:
+		if r.verbose {
+			after := r.agent.Stats()
+			fmt.Fprintf(r.stderr, "snapdelta agent: %s: %d frame bytes, %s, root %s\n",
+				label, after.Bytes-before.Bytes, ack.Status, ack.Root)
+		}
+	case ctx.Err() != nil:
+	case errors.Is(err, link.ErrUnauthorized):
+		return err
+	default:
+		fmt.Fprintf(r.stderr, "snapdelta agent: %s skipped: %v\n", label, err)
+	}
+	return nil
+}
+
+func (r *agentRun) summary() string {
+	s := r.agent.Stats()
+	line := fmt.Sprintf("%d polls (%d skipped), %d frames (%d full), %d bytes sent; full-snapshot gzip would have sent %d bytes",
+		s.Polls, s.Skipped, s.Frames, s.FullFrames, s.Bytes, r.gzBytes)
+	if r.gzBytes > 0 {
+		line += fmt.Sprintf(" (%.1f%%)", 100*float64(s.Bytes)/float64(r.gzBytes))
+	}
+	return line
+}
+
+// runSource runs the --source command and returns its standard output; its
+// standard error goes to ours.
+func runSource(ctx context.Context, source string, timeout time.Duration, stderr io.Writer) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", source)
+	cmd.Stderr = stderr
+	cmd.WaitDelay = time.Second
+	return cmd.Output()
+}
+
+// sleep waits d (nothing if d <= 0) and reports false if ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// gzipSize is what sending data whole, gzipped at best compression, costs.
+func gzipSize(data []byte) int64 {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // a valid level
+	_, _ = zw.Write(data)
+	_ = zw.Close()
+	return int64(buf.Len())
+}

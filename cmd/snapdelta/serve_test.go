@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/snapdelta/snapdelta/link"
+	"github.com/snapdelta/snapdelta/snapshot"
+	"github.com/snapdelta/snapdelta/store"
+)
+
+// dockerLike is a small Docker-like snapshot as polled at minute i: every
+// poll changes a status and the clock, so every poll has its own root.
+func dockerLike(i int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"info":{"ID":"KQ3N:7TRN","Containers":%d,"NGoroutines":%d,"SystemTime":"2026-11-24T%02d:%02d:00Z"},"containers":[`, 2+i%2, 30+i%9, (i/60)%24, i%60)
+	fmt.Fprintf(&b, `{"Id":"%064x","Names":["/web"],"Image":"nginx:1.27","State":"running","Status":"Up %d minutes"},`, 1, 5+i)
+	if i%2 == 1 {
+		fmt.Fprintf(&b, `{"Id":"%064x","Names":["/cron-%d"],"Image":"busybox","State":"running","Status":"Up 1 second"},`, 1000+i, i)
+	}
+	fmt.Fprintf(&b, `{"Id":"%064x","Names":["/db"],"Image":"postgres:17","State":"running","Status":"Up %d hours"}]`, 2, 3+i/60)
+	b.WriteString(`,"images":[{"Id":"sha256:01","RepoTags":["nginx:1.27"],"Size":187654321},{"Id":"sha256:02","RepoTags":["postgres:17"],"Size":432109876}]}`)
+	return []byte(b.String())
+}
+
+// buildBinary builds the snapdelta command into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	// go test puts its own GOROOT/bin first on the PATH.
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the binary with")
+	}
+	bin := filepath.Join(t.TempDir(), "snapdelta")
+	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// serverProc is a running "snapdelta serve".
+type serverProc struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *bytes.Buffer
+}
+
+func startServe(t *testing.T, bin string, args ...string) *serverProc {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &serverProc{cmd: cmd, stderr: new(bytes.Buffer)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	line := make(chan string, 1)
+	go func() {
+		br := bufio.NewReader(stdout)
+		s, _ := br.ReadString('\n')
+		line <- s
+		_, _ = io.Copy(io.Discard, br) // keep the pipe from filling up
+	}()
+	select {
+	case s := <-line:
+		// "listening on http://127.0.0.1:PORT (...)"
+		f := strings.Fields(s)
+		if len(f) < 3 || f[0] != "listening" {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("serve printed %q; stderr:\n%s", s, p.stderr)
+		}
+		p.url = f[2]
+	case <-time.After(10 * time.Second):
+		t.Fatalf("serve did not start; stderr:\n%s", p.stderr)
+	}
+	return p
+}
+
+// sentLog is what the agent sent, in order, and how far it was acked.
+type sentLog struct {
+	mu        sync.Mutex
+	snaps     []*snapshot.Snapshot
+	lastAcked int // index into snaps, -1 before the first ack
+}
+
+func (l *sentLog) add(s *snapshot.Snapshot) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.snaps = append(l.snaps, s)
+	return len(l.snaps) - 1
+}
+
+func (l *sentLog) acked(i int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lastAcked = max(l.lastAcked, i)
+}
+
+// check says whether root names a snapshot sent at or after the last acked
+// one: the server may be ahead of the agent's acks (an ack lost in the
+// crash), never behind them.
+func (l *sentLog) check(root uint64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := len(l.snaps) - 1; i >= 0; i-- {
+		if l.snaps[i].Hash() == root {
+			if i < l.lastAcked {
+				return fmt.Errorf("server holds poll %d, older than the last acked poll %d", i, l.lastAcked)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("server holds root %016x, which the agent never sent", root)
+}
+
+var (
+	errWrongAck   = errors.New("ack names another root")
+	errBeforeKill = errors.New("push failed before the kill")
+)
+
+// TestServeKill9 kills the server with SIGKILL at random moments while an
+// agent pushes, restarts it on the same data, and checks that no acked
+// snapshot is lost and that pushing converges again.
+func TestServeKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("needs SIGKILL")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	secrets := filepath.Join(dir, "secrets")
+	if err := os.WriteFile(secrets, []byte("# test\nenv-k secret-k\nother secret-o\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+
+	sender, err := link.NewSender()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag := &link.Agent{Sender: sender, Retries: 1, Backoff: 5 * time.Millisecond}
+	log := &sentLog{lastAcked: -1}
+	poll := 0
+	push := func(ctx context.Context) error {
+		snap, err := snapshot.Parse(dockerLike(poll))
+		poll++
+		if err != nil {
+			return err
+		}
+		i := log.add(snap)
+		ack, err := ag.PollSnapshot(ctx, snap)
+		if err != nil {
+			return err
+		}
+		if ack.Root != snapshot.FormatHash(snap.Hash()) {
+			return fmt.Errorf("poll %d acked with root %s, want %s: %w", i, ack.Root, snapshot.FormatHash(snap.Hash()), errWrongAck)
+		}
+		log.acked(i)
+		return nil
+	}
+
+	const restarts = 4
+	deadline := time.Now().Add(20 * time.Second)
+	for round := 0; round <= restarts; round++ {
+		p := startServe(t, bin, "--data", data, "--secrets", secrets, "--history", "4")
+		ag.Client = &link.Client{BaseURL: p.url, Env: "env-k", Secret: "secret-k"}
+		ctx := context.Background()
+		if round > 0 {
+			held, err := ag.Client.Snapshot(ctx)
+			if err != nil {
+				t.Fatalf("round %d: GET snapshot after restart: %v\n%s", round, err, p.stderr)
+			}
+			if err := log.check(held.Hash()); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			// Pushing converges at once (a delta or, at worst, a full frame).
+			if err := push(ctx); err != nil {
+				t.Fatalf("round %d: first push after restart: %v\n%s", round, err, p.stderr)
+			}
+			held, err = ag.Client.Snapshot(ctx)
+			if err != nil || !held.Equal(log.snaps[len(log.snaps)-1]) {
+				t.Fatalf("round %d: server did not converge to the pushed snapshot: %v", round, err)
+			}
+		}
+		if round == restarts {
+			// The last one ends gracefully.
+			if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.cmd.Wait(); err != nil {
+				t.Fatalf("serve after SIGTERM: %v\n%s", err, p.stderr)
+			}
+			break
+		}
+
+		// Push in the background and kill the server mid-stream.
+		ctx, cancel := context.WithCancel(ctx)
+		var killed atomic.Bool
+		done := make(chan error, 1)
+		go func() {
+			for ctx.Err() == nil {
+				if err := push(ctx); err != nil {
+					if !killed.Load() {
+						err = fmt.Errorf("%w: %w", errBeforeKill, err)
+					}
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
+		killed.Store(true)
+		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = p.cmd.Wait()
+		cancel()
+		// Once the server is gone, pushes fail; before, or with a wrong
+		// ack, they must not.
+		if err := <-done; err != nil && (errors.Is(err, errBeforeKill) || errors.Is(err, errWrongAck) || errors.Is(err, link.ErrInvalidAck)) {
+			t.Fatalf("round %d: push: %v\n%s", round, err, p.stderr)
+		}
+
+		// The store opens cleanly and holds an acked (or newer) snapshot.
+		st, err := store.OpenBolt(filepath.Join(data, "snapdelta.db"))
+		if err != nil {
+			t.Fatalf("round %d: store after SIGKILL: %v", round, err)
+		}
+		rec, err := st.Load("env-k")
+		if err == nil {
+			err = log.check(rec.Root)
+		} else if errors.Is(err, store.ErrNotFound) && log.lastAcked < 0 {
+			err = nil
+		}
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatalf("round %d: store after SIGKILL: %v", round, err)
+		}
+		t.Logf("round %d: %d polls sent, last acked %d", round, len(log.snaps), log.lastAcked)
+		if time.Now().After(deadline) {
+			t.Fatal("took too long")
+		}
+	}
+	if log.lastAcked < restarts {
+		t.Fatalf("only %d polls acked", log.lastAcked+1)
+	}
+}
+
+func writeReplay(t *testing.T, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for i := range n {
+		writeFile(t, dir, fmt.Sprintf("snap-%03d.json", i), string(dockerLike(i)))
+	}
+	writeFile(t, dir, "README.txt", "not a snapshot")
+	return dir
+}
+
+func TestAgentReplay(t *testing.T) {
+	recv, err := link.NewReceiver(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(link.NewHandler(recv, map[string]string{"host-1": "s3cret"}))
+	defer srv.Close()
+	const n = 5
+	dir := writeReplay(t, n)
+
+	r := runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", dir)
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("agent --replay: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var polls, skipped, frames, full, sent, gz int
+	var pct float64
+	_, err = fmt.Sscanf(r.stdout, "%d polls (%d skipped), %d frames (%d full), %d bytes sent; full-snapshot gzip would have sent %d bytes (%f%%)\n",
+		&polls, &skipped, &frames, &full, &sent, &gz, &pct)
+	if err != nil {
+		t.Fatalf("summary %q: %v", r.stdout, err)
+	}
+	if polls != n || skipped != 0 || frames != n || full != 1 || sent <= 0 || gz <= sent {
+		t.Fatalf("summary %q: want %d polls, %d frames, 1 full, fewer bytes than gzip", r.stdout, n, n)
+	}
+	held, _, err := recv.Snapshot("host-1")
+	if err != nil || !bytes.Equal(held.MarshalCanonical(), mustCanonical(t, dockerLike(n-1))) {
+		t.Fatalf("server does not hold the last replayed snapshot: %v", err)
+	}
+
+	// A restarted agent (no memory) starts with a full frame, then deltas;
+	// --source runs a command per poll.
+	src := "cat " + filepath.Join(dir, fmt.Sprintf("snap-%03d.json", n-1))
+	r = runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--source", src, "--count", "2", "--interval", "1ms", "-v")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "2 polls (0 skipped), 2 frames (1 full)") || strings.Count(r.stderr, "\n") != 2 {
+		t.Fatalf("agent --source: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func mustCanonical(t *testing.T, data []byte) []byte {
+	t.Helper()
+	s, err := snapshot.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.MarshalCanonical()
+}
+
+func TestAgentServeErrors(t *testing.T) {
+	dir := writeReplay(t, 2)
+	srv := httptest.NewServer(nil)
+	deadURL := srv.URL
+	srv.Close()
+	secrets := writeFile(t, t.TempDir(), "secrets", "env-1 s1\n")
+	badSecrets := writeFile(t, t.TempDir(), "bad", "env-1\n")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // prefix
+		stderr string // substring
+	}{
+		{"agent no server", []string{"agent", "--env", "e", "--secret", "s", "--replay", dir}, 2, "", "--server and --env are required"},
+		{"agent replay and source", []string{"agent", "--server", deadURL, "--env", "e", "--secret", "s", "--replay", dir, "--source", "true"}, 2, "", "one of --replay"},
+		{"agent no secret", []string{"agent", "--server", deadURL, "--env", "e", "--replay", dir}, 2, "", "--secret"},
+		{"agent empty replay", []string{"agent", "--server", deadURL, "--env", "e", "--secret", "s", "--replay", t.TempDir()}, 1, "0 polls", "no snap-*.json"},
+		{"agent unreachable", []string{"agent", "--server", deadURL, "--env", "e", "--secret", "s", "--replay", dir, "--retries", "1", "--backoff", "1ms"},
+			1, "2 polls (2 skipped), 0 frames (0 full), 0 bytes sent", "did not acknowledge"},
+		{"serve no data", []string{"serve", "--secrets", secrets}, 2, "", "--data is required"},
+		{"serve no secrets", []string{"serve", "--data", t.TempDir()}, 2, "", "--secrets is required"},
+		{"serve tls half", []string{"serve", "--data", t.TempDir(), "--secrets", secrets, "--tls-cert", "c.pem"}, 2, "", "go together"},
+		{"serve bad secrets", []string{"serve", "--data", t.TempDir(), "--secrets", badSecrets}, 1, "", "secrets line 1"},
+		{"serve missing secrets", []string{"serve", "--data", t.TempDir(), "--secrets", filepath.Join(t.TempDir(), "none")}, 1, "", "no such file"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, tc.args...)
+			if r.code != tc.code || !strings.HasPrefix(r.stdout, tc.stdout) || !strings.Contains(r.stderr, tc.stderr) {
+				t.Fatalf("code %d, stdout %q, stderr %q; want code %d, %q, %q", r.code, r.stdout, r.stderr, tc.code, tc.stdout, tc.stderr)
+			}
+			if tc.code == 1 && strings.Count(r.stderr, "\n") < 1 {
+				t.Fatalf("no error line on stderr")
+			}
+		})
+	}
+}
