@@ -157,8 +157,9 @@ type handler struct {
 //	    max body (64 MiB by default). Answers the Ack as JSON
 //	    ({"env","seq","root","status","error"}), which always names the root
 //	    the server holds now:
-//	    200  status "applied" or "duplicate" (seq already applied: nothing
-//	         changed)
+//	    200  status "applied", or "duplicate": N is not above the last seq
+//	         applied (a retry whose answer was lost, a late frame), nothing
+//	         changed; so a frame may be sent again safely
 //	    409  status "unknown-base": the delta's base is not held; send a
 //	         full frame
 //	    400  status "rejected": corrupt frame, unknown format version, or the
@@ -190,7 +191,8 @@ type handler struct {
 // codes bad-request, unauthorized, not-found, unknown-base, too-large,
 // corrupt, verify, version, internal, and a JSON body: the Ack for frames
 // the Receiver saw (409, 400, 413 from decoding, 500), {"error": "..."}
-// otherwise.
+// otherwise. Other paths answer 404, other methods 405. Timeouts for slow
+// clients are the http.Server's: see NewServer.
 func NewHandler(r *Receiver, secrets map[string]string, opts ...HandlerOption) http.Handler {
 	h := &handler{
 		recv:    r,

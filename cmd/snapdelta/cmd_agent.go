@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,6 +50,7 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	retries := fs.Int("retries", link.DefaultRetries, "retries of a frame while the server is unreachable")
 	backoff := fs.Duration("backoff", link.DefaultBackoff, "wait before the first retry; doubles on each retry")
 	maxBackoff := fs.Duration("max-backoff", link.DefaultMaxBackoff, "longest wait between retries")
+	caFile := fs.String("ca", "", "PEM file of the certificate authorities to trust for an https server (default: the system's)")
 	verbose := fs.Bool("v", false, "print one line per poll on stderr")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
@@ -83,6 +86,10 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: empty secret", *secretFile)
 		}
 	}
+	hc, err := httpClient(*caFile)
+	if err != nil {
+		return err
+	}
 	sender, err := link.NewSender()
 	if err != nil {
 		return err
@@ -92,7 +99,7 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 			Sender: sender,
 			Client: &link.Client{
 				BaseURL: *server, Env: *env, Secret: *secret,
-				HTTP: &http.Client{Timeout: time.Minute},
+				HTTP: hc,
 			},
 			Retries:    *retries,
 			Backoff:    *backoff,
@@ -211,6 +218,28 @@ func (r *agentRun) summary() string {
 		line += fmt.Sprintf(" (%.1f%%)", 100*float64(s.Bytes)/float64(r.gzBytes))
 	}
 	return line
+}
+
+// httpClient is the agent's HTTP client, trusting the certificates in
+// caFile instead of the system's when it is given (a server with a
+// self-signed certificate).
+func httpClient(caFile string) (*http.Client, error) {
+	hc := &http.Client{Timeout: time.Minute}
+	if caFile == "" {
+		return hc, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no PEM certificate", caFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	hc.Transport = tr
+	return hc, nil
 }
 
 // runSource runs the --source command and returns its standard output; its

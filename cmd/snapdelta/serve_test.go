@@ -4,10 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"math/rand/v2"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -374,5 +382,73 @@ func TestAgentServeErrors(t *testing.T) {
 				t.Fatalf("no error line on stderr")
 			}
 		})
+	}
+}
+
+// writeSelfSigned writes a self-signed certificate for 127.0.0.1 and its
+// key as PEM files.
+func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "snapdelta test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile = writeFile(t, dir, "cert.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+	keyFile = writeFile(t, dir, "key.pem", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})))
+	return certFile, keyFile
+}
+
+func TestServeTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("needs SIGTERM")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	cert, key := writeSelfSigned(t, dir)
+	secrets := writeFile(t, dir, "secrets", "host-1 s3cret\n")
+	secretFile := writeFile(t, dir, "secret", "s3cret\n")
+	p := startServe(t, bin, "--data", filepath.Join(dir, "data"), "--secrets", secrets, "--tls-cert", cert, "--tls-key", key)
+	if !strings.HasPrefix(p.url, "https://") {
+		t.Fatalf("serve with TLS listens on %s", p.url)
+	}
+	replay := writeReplay(t, 3)
+
+	r := runCLI(t, "agent", "--server", p.url, "--env", "host-1", "--secret-file", secretFile, "--ca", cert, "--replay", replay)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "3 polls (0 skipped), 3 frames (1 full)") {
+		t.Fatalf("agent over TLS: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// Without --ca the self-signed certificate is not trusted.
+	r = runCLI(t, "agent", "--server", p.url, "--env", "host-1", "--secret-file", secretFile, "--replay", replay, "--retries", "0", "--count", "1")
+	if r.code != 1 || !strings.Contains(r.stderr, "certificate") {
+		t.Fatalf("agent without --ca: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v\n%s", err, p.stderr)
 	}
 }
