@@ -104,7 +104,8 @@ func (e *Encoder) finish(dst []byte, kind Kind, body []byte) []byte {
 	dst = appendHeader(dst, kind, Zstd, 0, uint64(len(body)))
 	dst = e.zenc.EncodeAll(body, dst)
 	rawLen := len(appendHeader(nil, kind, None, 0, uint64(len(body)))) + len(body)
-	if len(dst)-start <= rawLen {
+	// On a tie the raw body wins: same bytes on the wire, nothing to inflate.
+	if len(dst)-start < rawLen {
 		return dst
 	}
 	dst = appendHeader(dst[:start], kind, None, 0, uint64(len(body)))

@@ -11,6 +11,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // dockerDoc renders a small Docker-like snapshot: n containers whose status
@@ -425,4 +426,90 @@ func TestConcurrentUse(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// TestZstdStreamsFromOtherWriters checks that a body compressed by another
+// writer decodes: with a checksum, without a content size, split into
+// several zstd frames, behind a skippable frame.
+func TestZstdStreamsFromOtherWriters(t *testing.T) {
+	s := mustParse(t, dockerDoc(6, 2))
+	var body bytes.Buffer
+	if err := writeFull(msgpack.NewEncoder(&body), s); err != nil {
+		t.Fatal(err)
+	}
+	b := body.Bytes()
+	withCRC, err := zstd.NewWriter(nil, zstd.WithEncoderCRC(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer withCRC.Close()
+	stream := func(p []byte) []byte {
+		var out bytes.Buffer
+		w, err := zstd.NewWriter(&out, zstd.WithEncoderCRC(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	skippable := []byte{0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 'x', 'y', 'z'}
+	half := len(b) / 2
+	payloads := map[string][]byte{
+		"checksum":             withCRC.EncodeAll(b, nil),
+		"streamed, no size":    stream(b),
+		"two frames":           withCRC.EncodeAll(b[half:], withCRC.EncodeAll(b[:half], nil)),
+		"after skippable":      append(bytes.Clone(skippable), withCRC.EncodeAll(b, nil)...),
+		"skippable in between": append(append(withCRC.EncodeAll(b[:half], nil), skippable...), stream(b[half:])...),
+	}
+	for name, p := range payloads {
+		t.Run(name, func(t *testing.T) {
+			frame := append(appendHeader(nil, Full, Zstd, 0, uint64(len(b))), p...)
+			got, err := Decode(frame)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameSnapshot(t, got.Snapshot, s)
+		})
+	}
+	// A checksum that does not match is corrupt.
+	p := withCRC.EncodeAll(b, nil)
+	p[len(p)-1] ^= 1
+	frame := append(appendHeader(nil, Full, Zstd, 0, uint64(len(b))), p...)
+	if _, err := Decode(frame); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("bad zstd checksum: %v, want ErrCorrupt", err)
+	}
+}
+
+// TestAllOpKinds carries every RFC 6902 operation kind through a frame.
+func TestAllOpKinds(t *testing.T) {
+	base, d, next := allOpsDelta(t)
+	frame, err := EncodeDelta(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Decode(frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := f.Delta.Edits[0].Ops
+	if len(ops) != len(d.Edits[0].Ops) {
+		t.Fatalf("decoded %d operations, want %d", len(ops), len(d.Edits[0].Ops))
+	}
+	for i, o := range ops {
+		w := d.Edits[0].Ops[i]
+		if o.Kind != w.Kind || o.Path != w.Path || o.From != w.From || (o.Value == nil) != (w.Value == nil) ||
+			(o.Value != nil && !snapshot.Equal(o.Value, w.Value)) {
+			t.Errorf("operation %d decoded as %+v, want %+v", i, o, w)
+		}
+	}
+	got, err := defaultDecoder.Apply(base, frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSnapshot(t, got, next)
 }

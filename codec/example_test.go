@@ -1,0 +1,95 @@
+package codec_test
+
+import (
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/snapdelta/snapdelta/codec"
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
+)
+
+// The agent diffs the snapshot the server acknowledged against the one it
+// just took, and sends the delta frame.
+func ExampleEncoder_AppendDelta() {
+	acked, err := snapshot.Parse([]byte(`{"containers":[{"Id":"c1","State":"running","Status":"Up 3 minutes"}],"n":1}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	now, err := snapshot.Parse([]byte(`{"containers":[{"Id":"c1","State":"running","Status":"Up 4 minutes"}],"n":1.0}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	d, err := delta.Diff(acked, now)
+	if err != nil {
+		log.Fatal(err)
+	}
+	enc, err := codec.NewEncoder()
+	if err != nil {
+		log.Fatal(err)
+	}
+	frame, err := enc.AppendDelta(nil, d)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := codec.ParseHeader(frame)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s frame, %d bytes, body %s\n", h.Kind, len(frame), h.Compression)
+
+	same, err := enc.AppendDelta(nil, &delta.Delta{Base: now.Hash(), Target: now.Hash()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("no change: %d bytes\n", len(same))
+	// Output:
+	// delta frame, 87 bytes, body none
+	// no change: 26 bytes
+}
+
+// The server applies a frame to the snapshot it holds: it gets the new
+// snapshot, verified against the root the frame names, or an error that
+// says what to do.
+func ExampleDecoder_Apply() {
+	held, err := snapshot.Parse([]byte(`{"containers":[{"Id":"c1","Status":"Up 3 minutes"}]}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	next, err := snapshot.Parse([]byte(`{"containers":[{"Id":"c1","Status":"Up 4 minutes"},{"Id":"c2","Status":"Created"}]}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	d, err := delta.Diff(held, next)
+	if err != nil {
+		log.Fatal(err)
+	}
+	frame, err := codec.EncodeDelta(d)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	dec, err := codec.NewDecoder(codec.WithMaxDecodedSize(16 << 20))
+	if err != nil {
+		log.Fatal(err)
+	}
+	got, err := dec.Apply(held, frame)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s\n%s\n", got.MarshalCanonical(), snapshot.FormatHash(got.Hash()))
+
+	// The same frame against a snapshot the sender did not diff from.
+	other, err := snapshot.Parse([]byte(`{"containers":[]}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := dec.Apply(other, frame); errors.Is(err, codec.ErrUnknownBase) {
+		fmt.Println("unknown base: ask for a full frame")
+	}
+	// Output:
+	// {"containers":[{"Id":"c1","Status":"Up 4 minutes"},{"Id":"c2","Status":"Created"}]}
+	// b1b953d11fb94d66
+	// unknown base: ask for a full frame
+}
