@@ -514,3 +514,16 @@ func TestParseSecrets(t *testing.T) {
 		})
 	}
 }
+
+func ExampleParseSecrets() {
+	secrets, err := link.ParseSecrets(strings.NewReader(`
+# one line per environment: ENV_ID SECRET
+docker-host-1   3c9f0b2e7d41a6f8
+k8s-prod        91d2aa07c4e35b6f
+`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(secrets), secrets["k8s-prod"])
+	// Output: 2 91d2aa07c4e35b6f
+}

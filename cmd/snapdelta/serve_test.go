@@ -199,13 +199,31 @@ func TestServeKill9(t *testing.T) {
 		return nil
 	}
 
+	// A second environment, written once, must survive every restart too.
+	otherSender, err := link.NewSender()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSnap := mustParseSnap(t, dockerLike(1000))
+	other := func(url string) *link.Agent {
+		return &link.Agent{Sender: otherSender, Client: &link.Client{BaseURL: url, Env: "other", Secret: "secret-o"}}
+	}
+
 	const restarts = 4
 	deadline := time.Now().Add(20 * time.Second)
 	for round := 0; round <= restarts; round++ {
 		p := startServe(t, bin, "--data", data, "--secrets", secrets, "--history", "4")
 		ag.Client = &link.Client{BaseURL: p.url, Env: "env-k", Secret: "secret-k"}
 		ctx := context.Background()
+		if round == 0 {
+			if _, err := other(p.url).PollSnapshot(ctx, otherSnap); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if round > 0 {
+			if held, err := other(p.url).Client.Snapshot(ctx); err != nil || !held.Equal(otherSnap) {
+				t.Fatalf("round %d: the other environment lost its snapshot: %v", round, err)
+			}
 			held, err := ag.Client.Snapshot(ctx)
 			if err != nil {
 				t.Fatalf("round %d: GET snapshot after restart: %v\n%s", round, err, p.stderr)
@@ -337,13 +355,18 @@ func TestAgentReplay(t *testing.T) {
 	}
 }
 
-func mustCanonical(t *testing.T, data []byte) []byte {
+func mustParseSnap(t *testing.T, data []byte) *snapshot.Snapshot {
 	t.Helper()
 	s, err := snapshot.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.MarshalCanonical()
+	return s
+}
+
+func mustCanonical(t *testing.T, data []byte) []byte {
+	t.Helper()
+	return mustParseSnap(t, data).MarshalCanonical()
 }
 
 func TestAgentServeErrors(t *testing.T) {
