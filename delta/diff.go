@@ -74,7 +74,7 @@ func (w *differ) object(path []string, a, b *snapshot.Node) error {
 			j++
 		}
 	}
-	if len(path) > 0 && editsSize(w.edits[start:]) > b.Size() {
+	if len(path) > 0 && !hasKeyed(w.edits[start:]) && editsSize(w.edits[start:]) > b.Size() {
 		w.edits = append(w.edits[:start], Edit{Path: clonePath(path), Kind: Set, Value: b})
 	}
 	return nil
@@ -263,11 +263,20 @@ func editsSize(edits []Edit) int {
 			size += e.Value.Size()
 		case Patch:
 			size += opsSize(e.Ops)
-		case Keyed:
-			size += 1 << 30 // never fold a collection into a whole value here
 		}
 	}
 	return size
+}
+
+// hasKeyed reports whether edits hold a collection edit: those are never
+// folded into a whole value, since a keyed diff is what keeps them small.
+func hasKeyed(edits []Edit) bool {
+	for _, e := range edits {
+		if e.Kind == Keyed {
+			return true
+		}
+	}
+	return false
 }
 
 func opsSize(ops []Op) int {
