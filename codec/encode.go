@@ -23,7 +23,7 @@ type EncoderOption func(*Encoder) error
 func WithLevel(l zstd.EncoderLevel) EncoderOption {
 	return func(e *Encoder) error {
 		if l < zstd.SpeedFastest || l > zstd.SpeedBestCompression {
-			return fmt.Errorf("codec: zstd level %d out of range", l)
+			return fmt.Errorf("codec: zstd level %d out of range: %w", l, ErrInvalidOption)
 		}
 		e.level = l
 		return nil

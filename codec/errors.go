@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -24,4 +25,7 @@ var (
 	// ErrVerify: the rebuilt snapshot's root hash is not the one the frame
 	// names. The same value as delta.ErrVerify.
 	ErrVerify = delta.ErrVerify
+	// ErrInvalidOption: an Encoder or Decoder option's value is out of
+	// range. The same value as snapshot.ErrInvalidOption.
+	ErrInvalidOption = snapshot.ErrInvalidOption
 )

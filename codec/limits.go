@@ -20,7 +20,7 @@ type DecoderOption func(*Decoder) error
 func WithMaxDecodedSize(n int) DecoderOption {
 	return func(d *Decoder) error {
 		if n < 1 {
-			return fmt.Errorf("codec: max decoded size %d: must be positive", n)
+			return fmt.Errorf("codec: max decoded size %d: must be positive: %w", n, ErrInvalidOption)
 		}
 		d.maxSize = n
 		return nil
@@ -31,7 +31,7 @@ func WithMaxDecodedSize(n int) DecoderOption {
 func WithMaxDepth(n int) DecoderOption {
 	return func(d *Decoder) error {
 		if n < 1 {
-			return fmt.Errorf("codec: max depth %d: must be positive", n)
+			return fmt.Errorf("codec: max depth %d: must be positive: %w", n, ErrInvalidOption)
 		}
 		d.maxDepth = n
 		return nil
@@ -43,7 +43,7 @@ func WithMaxDepth(n int) DecoderOption {
 func WithMaxItems(n int) DecoderOption {
 	return func(d *Decoder) error {
 		if n < 1 {
-			return fmt.Errorf("codec: max items %d: must be positive", n)
+			return fmt.Errorf("codec: max items %d: must be positive: %w", n, ErrInvalidOption)
 		}
 		d.maxItems = n
 		return nil
@@ -56,7 +56,7 @@ func WithMaxItems(n int) DecoderOption {
 func WithConfig(cfg *snapshot.Config) DecoderOption {
 	return func(d *Decoder) error {
 		if cfg == nil {
-			return fmt.Errorf("codec: nil snapshot config")
+			return fmt.Errorf("codec: nil snapshot config: %w", ErrInvalidOption)
 		}
 		d.cfg = cfg
 		return nil

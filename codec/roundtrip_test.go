@@ -298,6 +298,9 @@ func TestOptions(t *testing.T) {
 			if tt.ok != (err == nil) || tt.ok != (d != nil) {
 				t.Fatalf("NewDecoder = %v, %v; want ok=%v", d, err, tt.ok)
 			}
+			if !tt.ok && !errors.Is(err, ErrInvalidOption) {
+				t.Fatalf("NewDecoder: %v, want ErrInvalidOption", err)
+			}
 		})
 	}
 	for _, tt := range []struct {
@@ -314,6 +317,9 @@ func TestOptions(t *testing.T) {
 			e, err := NewEncoder(WithLevel(tt.l))
 			if tt.ok != (err == nil) || tt.ok != (e != nil) {
 				t.Fatalf("NewEncoder = %v, %v; want ok=%v", e, err, tt.ok)
+			}
+			if !tt.ok && !errors.Is(err, ErrInvalidOption) {
+				t.Fatalf("NewEncoder: %v, want ErrInvalidOption", err)
 			}
 		})
 	}
