@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
@@ -371,9 +372,11 @@ func (r *reader) edit(e *delta.Edit) error {
 			return err
 		}
 	}
+	// A value's depth counts from the place it lands, so that no sequence
+	// of deltas can nest a snapshot deeper than one full frame may.
 	switch e.Kind {
 	case delta.Set:
-		e.Value, err = r.value(0)
+		e.Value, err = r.value(len(e.Path))
 		return err
 	case delta.Remove:
 		if err := r.dec.DecodeNil(); err != nil {
@@ -381,16 +384,17 @@ func (r *reader) edit(e *delta.Edit) error {
 		}
 		return nil
 	case delta.Patch:
-		e.Ops, err = r.ops()
+		e.Ops, err = r.ops(len(e.Path))
 		return err
 	case delta.Keyed:
-		e.Collection, err = r.collection()
+		e.Collection, err = r.collection(len(e.Path) + 1) // items sit inside the array
 		return err
 	}
 	return r.corrupt(fmt.Sprintf("unknown edit kind %d", k), nil)
 }
 
-func (r *reader) collection() (*delta.CollectionEdit, error) {
+// collection reads a collection edit whose items sit at depth itemDepth.
+func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 	if err := r.tuple("collection edit", 5); err != nil {
 		return nil, err
 	}
@@ -424,7 +428,7 @@ func (r *reader) collection() (*delta.CollectionEdit, error) {
 		if it.Index, err = r.int("put index"); err != nil {
 			return nil, err
 		}
-		if it.Value, err = r.value(0); err != nil {
+		if it.Value, err = r.value(itemDepth); err != nil {
 			return nil, err
 		}
 		c.Put = append(c.Put, it)
@@ -440,7 +444,7 @@ func (r *reader) collection() (*delta.CollectionEdit, error) {
 		if p.Key, err = r.str("patch key"); err != nil {
 			return nil, err
 		}
-		if p.Ops, err = r.ops(); err != nil {
+		if p.Ops, err = r.ops(itemDepth); err != nil {
 			return nil, err
 		}
 		c.Patch = append(c.Patch, p)
@@ -461,7 +465,8 @@ func (r *reader) collection() (*delta.CollectionEdit, error) {
 	return c, nil
 }
 
-func (r *reader) ops() ([]delta.Op, error) {
+// ops reads RFC 6902 operations on a value at depth depth.
+func (r *reader) ops(depth int) ([]delta.Op, error) {
 	n, err := r.arrayLen("operations", 3)
 	if err != nil {
 		return nil, err
@@ -488,7 +493,8 @@ func (r *reader) ops() ([]delta.Op, error) {
 		switch o.Kind {
 		case delta.OpAdd, delta.OpReplace, delta.OpTest:
 			if m == want {
-				o.Value, err = r.value(0)
+				// The pointer's reference tokens are the levels below depth.
+				o.Value, err = r.value(depth + strings.Count(o.Path, "/"))
 			}
 		case delta.OpMove, delta.OpCopy:
 			if m == want {

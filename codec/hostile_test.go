@@ -247,18 +247,15 @@ func TestMaxDepth(t *testing.T) {
 		if _, err := under.Decode(frame); !errors.Is(err, ErrTooLarge) {
 			t.Fatalf("maps=%v: 20 levels with a limit of 19: %v, want ErrTooLarge", maps, err)
 		}
-		// The same value in a delta: set, operation and put values. Each
-		// value's depth counts from the value itself.
+		// The same value in a delta: set, operation and put values.
 		base := mustParse(t, `{"a":{"x":1},"c":[{"id":"1"}],"p":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30]}`)
 		next := mustParse(t, `{"a":{"x":1,"v":`+nested(20, maps)+`},"c":[{"id":"1"},{"id":"2","v":`+nested(20, maps)+`}],"p":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,`+nested(20, maps)+`]}`)
 		frame = mustEncodeDelta(t, base, next)
-		f, err := Decode(frame)
-		if err != nil {
-			t.Fatal(err)
-		}
-		deepest := deltaDepth(f.Delta)
-		if deepest < 20 {
-			t.Fatalf("maps=%v: deepest delta value nests %d levels, want at least 20", maps, deepest)
+		// The values' depth counts from where they land: the limit that
+		// fits the delta is the depth of the snapshot it yields.
+		deepest := depth(next.Root())
+		if deepest < 21 {
+			t.Fatalf("maps=%v: next nests %d levels, want more than 20", maps, deepest)
 		}
 		at, err = NewDecoder(WithMaxDepth(deepest))
 		if err != nil {
@@ -307,29 +304,6 @@ func depth(n *snapshot.Node) int {
 		return 0
 	}
 	return d + 1
-}
-
-// deltaDepth returns the deepest nesting of any value d carries.
-func deltaDepth(d *delta.Delta) int {
-	deepest := 0
-	ops := func(ops []delta.Op) {
-		for _, o := range ops {
-			deepest = max(deepest, depth(o.Value))
-		}
-	}
-	for _, e := range d.Edits {
-		deepest = max(deepest, depth(e.Value))
-		ops(e.Ops)
-		if c := e.Collection; c != nil {
-			for _, it := range c.Put {
-				deepest = max(deepest, depth(it.Value))
-			}
-			for _, p := range c.Patch {
-				ops(p.Ops)
-			}
-		}
-	}
-	return deepest
 }
 
 func TestMaxItems(t *testing.T) {
@@ -587,6 +561,63 @@ func TestTruncations(t *testing.T) {
 				}
 				if !isSentinel(err) {
 					t.Fatalf("cut to %d bytes: error matches no sentinel: %v", n, err)
+				}
+			}
+		})
+	}
+}
+
+// TestDepthAcrossFrames checks that deltas cannot nest a snapshot deeper
+// than the depth limit by setting values deep inside it: a value's depth
+// counts from the place it lands, so every snapshot rebuilt from accepted
+// frames can itself be sent as a full frame.
+func TestDepthAcrossFrames(t *testing.T) {
+	const limit = 30
+	dec, err := NewDecoder(WithMaxDepth(limit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A base nesting 20 objects, a collection at depth 20 holding a
+	// positional array.
+	base := mustParse(t, strings.Repeat(`{"k":`, 20)+`{"c":[{"id":"x","l":[1,2,3,4,5,6,7,8,9,10,11,12]}]}`+strings.Repeat(`}`, 20))
+	tests := []struct {
+		name  string
+		next  func(v string) string
+		limit int // deepest nesting the result reaches for v of n levels: limit+n
+	}{
+		{"set", func(v string) string {
+			return strings.Repeat(`{"k":`, 20) + `{"c":[{"id":"x","l":[1,2,3,4,5,6,7,8,9,10,11,12]}],"v":` + v + `}` + strings.Repeat(`}`, 20)
+		}, 21},
+		{"put", func(v string) string {
+			return strings.Repeat(`{"k":`, 20) + `{"c":[{"id":"x","l":[1,2,3,4,5,6,7,8,9,10,11,12]},{"id":"y","v":` + v + `}]}` + strings.Repeat(`}`, 20)
+		}, 23},
+		{"operation", func(v string) string {
+			return strings.Repeat(`{"k":`, 20) + `{"c":[{"id":"x","l":[1,2,3,4,5,6,7,8,9,10,11,` + v + `]}]}` + strings.Repeat(`}`, 20)
+		}, 24},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fits := limit - tt.limit
+			for _, n := range []int{fits, fits + 1} {
+				next := mustParse(t, tt.next(nested(n, false)))
+				frame := mustEncodeDelta(t, base, next)
+				got, err := dec.Apply(base, frame)
+				if n == fits {
+					if err != nil {
+						t.Fatalf("result nesting %d levels, limit %d: %v", depth(next.Root()), limit, err)
+					}
+					sameSnapshot(t, got, next)
+					if d := depth(got.Root()); d != limit {
+						t.Fatalf("result nests %d levels, the test meant %d", d, limit)
+					}
+					// What was accepted can be sent whole.
+					if _, err := dec.Decode(mustEncodeFull(t, got)); err != nil {
+						t.Fatalf("full frame of the result: %v", err)
+					}
+					continue
+				}
+				if !errors.Is(err, ErrTooLarge) {
+					t.Fatalf("result nesting %d levels, limit %d: %v, want ErrTooLarge", depth(next.Root()), limit, err)
 				}
 			}
 		})

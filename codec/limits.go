@@ -27,7 +27,11 @@ func WithMaxDecodedSize(n int) DecoderOption {
 	}
 }
 
-// WithMaxDepth bounds the nesting of arrays and maps in a body.
+// WithMaxDepth bounds how deep arrays and maps nest: in a full frame's
+// snapshot, and in the snapshot a delta's values land in (a value's own
+// nesting plus the depth of its place: the edit path, the collection, the
+// operation's pointer). So a snapshot rebuilt from accepted frames never
+// nests deeper than a full frame may.
 func WithMaxDepth(n int) DecoderOption {
 	return func(d *Decoder) error {
 		if n < 1 {
