@@ -161,7 +161,12 @@ func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdi
 		if it.Value == nil {
 			return nil, fmt.Errorf("put %q without a value: %w", it.Key, ErrCorrupt)
 		}
-		if it.Index < 0 {
+		if it.Index < -1 {
+			// Only -1 means "in place"; any other negative index is not a
+			// position, and taking it as -1 would accept a malformed delta.
+			return nil, fmt.Errorf("put %q at %d: %w", it.Key, it.Index, ErrCorrupt)
+		}
+		if it.Index == -1 {
 			i, ok := coll.Lookup(it.Key)
 			if !ok || removed[i] {
 				return nil, fmt.Errorf("replace: no item %q: %w", it.Key, ErrCorrupt)

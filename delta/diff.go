@@ -67,15 +67,24 @@ func (w *differ) object(path []string, a, b *snapshot.Node) error {
 			w.edits = append(w.edits, Edit{Path: appendPath(path, bk[j]), Kind: Set, Value: bv[j]})
 			j++
 		default:
-			if err := w.node(appendPath(path, ak[i]), av[i], bv[j]); err != nil {
+			// path is a stack: every stored edit gets its own copy, so a
+			// child extends it in place; copying it at every level made a
+			// deep document cost quadratic time and memory.
+			if err := w.node(append(path, ak[i]), av[i], bv[j]); err != nil {
 				return err
 			}
 			i++
 			j++
 		}
 	}
-	if len(path) > 0 && !hasKeyed(w.edits[start:]) && editsSize(w.edits[start:]) > b.Size() {
-		w.edits = append(w.edits[:start], Edit{Path: clonePath(path), Kind: Set, Value: b})
+	// The whole value travels with this path too: leaving its cost out
+	// folded a single deep edit up one level at a time, to the root.
+	if len(path) > 0 && !hasKeyed(w.edits[start:]) && editsSize(w.edits[start:]) > pathSize(path)+2+b.Size() {
+		// Every edit below starts with path and owns its copy: reuse the
+		// first one's rather than copying path again, which made folding
+		// at every level of a deep document quadratic in memory.
+		p := w.edits[start].Path[:len(path):len(path)]
+		w.edits = append(w.edits[:start], Edit{Path: p, Kind: Set, Value: b})
 	}
 	return nil
 }
@@ -95,6 +104,13 @@ func (w *differ) replace(path []string, a, b *snapshot.Node) error {
 // patch returns RFC 6902 operations turning a into b when they are smaller
 // than b and proven to rebuild b exactly.
 func (w *differ) patch(a, b *snapshot.Node) ([]Op, bool) {
+	// jsondiff compares whole subtrees at every level it descends, so its
+	// cost grows with size times depth: on a deeply nested value (the
+	// server diffs what agents send, for its history) it took minutes.
+	// Engine payloads nest about a dozen levels; deeper values are set whole.
+	if !shallow(a, maxPatchDepth) || !shallow(b, maxPatchDepth) {
+		return nil, false
+	}
 	p, err := jsondiff.CompareWithoutMarshal(a.Value(), b.Value())
 	if err != nil || len(p) == 0 {
 		return nil, false
@@ -127,6 +143,34 @@ func (w *differ) patch(a, b *snapshot.Node) ([]Op, bool) {
 		return nil, false
 	}
 	return ops, true
+}
+
+// maxPatchDepth bounds the nesting of values patched with jsondiff.
+const maxPatchDepth = 64
+
+// shallow reports whether n nests at most limit levels of arrays and objects.
+func shallow(n *snapshot.Node, limit int) bool {
+	switch n.Kind() {
+	case snapshot.Array:
+		if limit == 0 {
+			return false
+		}
+		for _, e := range n.Elems() {
+			if !shallow(e, limit-1) {
+				return false
+			}
+		}
+	case snapshot.Object:
+		if limit == 0 {
+			return false
+		}
+		for _, v := range n.Values() {
+			if !shallow(v, limit-1) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func opKindOf(t string) OpKind {
@@ -254,16 +298,21 @@ func isContainer(n *snapshot.Node) bool {
 func editsSize(edits []Edit) int {
 	size := 0
 	for _, e := range edits {
-		for _, p := range e.Path {
-			size += len(p) + 1
-		}
-		size += 2
+		size += pathSize(e.Path) + 2
 		switch e.Kind {
 		case Set:
 			size += e.Value.Size()
 		case Patch:
 			size += opsSize(e.Ops)
 		}
+	}
+	return size
+}
+
+func pathSize(path []string) int {
+	size := 0
+	for _, p := range path {
+		size += len(p) + 1
 	}
 	return size
 }
