@@ -10,7 +10,7 @@ import (
 const (
 	DefaultMaxDecodedSize = 64 << 20
 	DefaultMaxDepth       = snapshot.DefaultMaxDepth
-	DefaultMaxItems       = 8 << 20
+	DefaultMaxItems       = 1 << 20 // ~100 MiB of nodes at worst; a 2.5 MB Kubernetes snapshot holds ~150k
 )
 
 // A DecoderOption changes a Decoder's limits.
