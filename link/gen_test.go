@@ -52,8 +52,24 @@ func (h *simHost) addContainer() {
 		name:    fmt.Sprintf("svc-%d", h.nextID),
 		image:   h.images[h.rng.IntN(len(h.images))],
 		running: h.rng.IntN(5) > 0,
-		since:   h.poll,
+		since:   h.poll - h.rng.IntN(3*24*60), // up to three days ago
 	})
+}
+
+// humanMinutes renders a duration the way Docker's status line does, so
+// long-running containers change their status rarely.
+func humanMinutes(m int) string {
+	switch {
+	case m <= 1:
+		return "About a minute"
+	case m < 60:
+		return fmt.Sprintf("%d minutes", m)
+	case m < 120:
+		return "About an hour"
+	case m < 48*60:
+		return fmt.Sprintf("%d hours", m/60)
+	}
+	return fmt.Sprintf("%d days", m/(24*60))
 }
 
 // step moves the host one poll (one minute) on.
@@ -83,10 +99,10 @@ func (h *simHost) snapshot(tb testing.TB) *snapshot.Snapshot {
 	running := 0
 	cs := make([]any, 0, len(h.containers))
 	for i, c := range h.containers {
-		state, status := "exited", fmt.Sprintf("Exited (0) %d minutes ago", h.poll-c.since+1)
+		state, status := "exited", fmt.Sprintf("Exited (0) %s ago", humanMinutes(h.poll-c.since))
 		if c.running {
 			running++
-			state, status = "running", fmt.Sprintf("Up %d minutes", h.poll-c.since+1)
+			state, status = "running", "Up "+humanMinutes(h.poll-c.since)
 		}
 		cs = append(cs, map[string]any{
 			"Id":      c.id,

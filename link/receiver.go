@@ -395,7 +395,7 @@ func (r *Receiver) commit(env string, e *envState, seq uint64, f *codec.Frame, f
 			return err
 		}
 		if r.history && cur != nil {
-			rev, err := delta.Diff(next, cur)
+			rev, err := wholeDiff(next, cur)
 			if err != nil {
 				return fmt.Errorf("reverse delta: %w", err)
 			}
@@ -439,7 +439,7 @@ func (r *Receiver) nextPayload(e *envState, f *codec.Frame, frame []byte, base, 
 	}
 	fwd := frame
 	if cur := e.current(); base.Hash() != cur.Hash() {
-		d, err := delta.Diff(cur, next)
+		d, err := wholeDiff(cur, next)
 		if err != nil {
 			return payload{}, fmt.Errorf("forward delta: %w", err)
 		}

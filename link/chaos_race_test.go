@@ -1,0 +1,6 @@
+//go:build race
+
+package link
+
+// chaosUnderRace shortens the chaos run: the race detector slows it tenfold.
+const chaosUnderRace = true
