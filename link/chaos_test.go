@@ -27,11 +27,27 @@ func TestChaos(t *testing.T) {
 	case chaosUnderRace:
 		polls = 500
 	}
+	t.Run("recent-roots=4", func(t *testing.T) {
+		c := runChaos(t, 2025, polls, DefaultRecentRoots)
+		if c.fullFrames > 1+polls/50 {
+			t.Errorf("%d full frames in %d polls: resyncs should be rare", c.fullFrames, polls)
+		}
+	})
+	// With no past roots kept, every lost ack ends in "unknown base": the
+	// recovery path runs often.
+	t.Run("recent-roots=1", func(t *testing.T) {
+		if c := runChaos(t, 7, polls/4, 1); c.unknownBase == 0 {
+			t.Error("the run never hit an unknown base")
+		}
+	})
+}
+
+func runChaos(t *testing.T, seed uint64, polls, recent int) chaosCounts {
 	const env = "edge-chaos"
-	rng := rand.New(rand.NewPCG(2025, 3))
-	host := newSimHost(77, 12)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	host := newSimHost(seed+77, 12)
 	st := store.NewMemory(store.WithHistory(4))
-	r := newReceiverT(t, st)
+	r := newReceiverT(t, st, WithRecentRoots(recent))
 	s := newSenderT(t, WithFirstSeq(1_000_000))
 
 	var c chaosCounts
@@ -179,7 +195,5 @@ func TestChaos(t *testing.T) {
 	t.Logf("polls %d, frames delivered %d (applied %d, duplicate answers %d, unknown base %d); dropped %d, duplicated %d, late %d, acks lost %d; full frames %d; checkpoints %d; mismatches %d",
 		c.polls, c.frames, c.applied, c.dupAnswers, c.unknownBase, c.drops, c.duplicates, c.late, c.lostAcks,
 		c.fullFrames, r.Stats().Checkpoints, c.mismatches)
-	if c.fullFrames > 1+polls/50 {
-		t.Errorf("%d full frames in %d polls: resyncs should be rare", c.fullFrames, polls)
-	}
+	return c
 }

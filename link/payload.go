@@ -38,9 +38,9 @@ const (
 	deltaShare = 2
 )
 
-// payload is an encoded payload and what its shape says about renewal.
-// Values are immutable once built except that with appends into spare
-// capacity of buf: a payload never changes its own bytes buf[:len(buf)].
+// payload is an encoded payload and the shape that decides its renewal. A
+// payload never changes its bytes buf[:len(buf)]; withDelta may write past
+// them, into spare capacity, building the next payload.
 type payload struct {
 	buf        []byte
 	checkpoint int // length of the checkpoint frame

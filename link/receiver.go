@@ -43,7 +43,8 @@ func WithDecoder(d *codec.Decoder) ReceiverOption {
 }
 
 // WithReceiverEncoder sets the Encoder of the checkpoints and reverse
-// deltas the Receiver stores (default: one shared by the process).
+// deltas the Receiver stores (default: one at zstd's fastest level, shared
+// by the process).
 func WithReceiverEncoder(e *codec.Encoder) ReceiverOption {
 	return func(r *Receiver) error {
 		if e == nil {
@@ -226,7 +227,7 @@ func NewReceiver(st store.Store, opts ...ReceiverOption) (*Receiver, error) {
 		}
 	}
 	if r.enc == nil {
-		if r.enc, err = sharedEncoder(); err != nil {
+		if r.enc, err = sharedStoreEncoder(); err != nil {
 			return nil, err
 		}
 	}

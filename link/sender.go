@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/snapdelta/snapdelta/codec"
 	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
@@ -127,6 +128,14 @@ func clockSeq(t time.Time) uint64 {
 var sharedEncoder = sync.OnceValues(func() (*codec.Encoder, error) { return codec.NewEncoder() })
 
 var sharedDecoder = sync.OnceValues(func() (*codec.Decoder, error) { return codec.NewDecoder() })
+
+// sharedStoreEncoder writes what a Receiver stores (checkpoints, reverse
+// deltas). The fastest zstd level: on snapshots it makes frames within a few
+// bytes of the default level's at a fraction of the time, and a server
+// encodes on every poll of every agent where an agent encodes once a minute.
+var sharedStoreEncoder = sync.OnceValues(func() (*codec.Encoder, error) {
+	return codec.NewEncoder(codec.WithLevel(zstd.SpeedFastest))
+})
 
 // Next returns the frame that brings the receiver from the acknowledged base
 // to snap: a delta, or a full frame when there is no base. It takes the

@@ -116,6 +116,12 @@ func TestSenderCoalesces(t *testing.T) {
 		if len(s.inflight) > maxInFlight {
 			t.Fatalf("%d snapshots in flight", len(s.inflight))
 		}
+		// The target held in flight shares the base's unchanged nodes.
+		baseImages, _ := s0.Root().Get("images")
+		flightImages, _ := s.inflight[len(s.inflight)-1].snap.Root().Get("images")
+		if baseImages != flightImages {
+			t.Fatal("the snapshot in flight does not share the base's unchanged nodes")
+		}
 		last = o
 	}
 	if s.Acked().Hash() != s0.Hash() {
