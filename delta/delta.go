@@ -53,10 +53,12 @@ type Edit struct {
 	Collection *CollectionEdit // Keyed
 }
 
-// OpKind is an RFC 6902 operation.
+// OpKind is an operation on a value: one of RFC 6902's six, or one of the
+// scalar transforms snapdelta adds to describe a small change in fewer
+// bytes than the new value.
 type OpKind uint8
 
-// The RFC 6902 operations. Their numbers are part of the wire format.
+// The operations. Their numbers are part of the wire format.
 const (
 	OpAdd     OpKind = 1
 	OpRemove  OpKind = 2
@@ -64,9 +66,20 @@ const (
 	OpMove    OpKind = 4
 	OpCopy    OpKind = 5
 	OpTest    OpKind = 6
+	// OpIncrement adds Int to the integer at Path: a JSON number, or a
+	// string holding a decimal integer (Kubernetes' resourceVersion), which
+	// stays a string. Format 2 and later.
+	OpIncrement OpKind = 7
+	// OpShiftTime adds Int nanoseconds to the RFC 3339 timestamp string at
+	// Path and writes it back in Layout. Format 2 and later.
+	OpShiftTime OpKind = 8
+	// OpSplice keeps the first Prefix and last Suffix bytes of the string at
+	// Path and puts Text between them. Format 2 and later.
+	OpSplice OpKind = 9
 )
 
-var opNames = [...]string{OpAdd: "add", OpRemove: "remove", OpReplace: "replace", OpMove: "move", OpCopy: "copy", OpTest: "test"}
+var opNames = [...]string{OpAdd: "add", OpRemove: "remove", OpReplace: "replace", OpMove: "move", OpCopy: "copy", OpTest: "test",
+	OpIncrement: "increment", OpShiftTime: "shift-time", OpSplice: "splice"}
 
 func (k OpKind) String() string {
 	if int(k) < len(opNames) && opNames[k] != "" {
@@ -75,40 +88,65 @@ func (k OpKind) String() string {
 	return "unknown"
 }
 
-// Op is one RFC 6902 operation. Path and From are JSON Pointers (RFC 6901);
-// Value is set for add, replace and test.
+// IsRFC6902 reports whether k is one of RFC 6902's operations.
+func (k OpKind) IsRFC6902() bool { return k >= OpAdd && k <= OpTest }
+
+// Op is one operation. Path and From are JSON Pointers (RFC 6901); Value is
+// set for add, replace and test; Int, Layout, Prefix, Suffix and Text are
+// the arguments of the scalar transforms.
 type Op struct {
-	Kind  OpKind
-	Path  string
-	From  string
-	Value *snapshot.Node
+	Kind   OpKind
+	Path   string
+	From   string
+	Value  *snapshot.Node
+	Int    int64      // OpIncrement: the difference; OpShiftTime: nanoseconds
+	Layout TimeLayout // OpShiftTime
+	Prefix int        // OpSplice
+	Suffix int        // OpSplice
+	Text   string     // OpSplice
 }
 
-// CollectionEdit changes a keyed collection. Apply removes the items named in
-// Remove, replaces in place or patches the items named in Put (Index -1) and
-// Patch, inserts the new items of Put at their Index (positions in the
-// result, taken in ascending order), and finally, when Order is set, reorders
-// the items: item i of the result is item Order[i] of the list built so far.
+// CollectionEdit changes a keyed collection. Apply removes the items named
+// in Remove and RemoveAt, replaces in place or patches the items named in
+// Put (Index -1) and Patch, inserts the new items of Put at their Index
+// (positions in the result, taken in ascending order), and finally, when
+// Order is set, reorders the items: item i of the result is item Order[i]
+// of the list built so far.
+//
+// Base items are named by key (format 1) or by position in the base array
+// (format 2: a position costs a byte or two where a Docker id costs 64).
+// Diff fills both; positions win when ByPos is set.
 type CollectionEdit struct {
-	Rule   string // identity rule, as snapshot.Rule's text form
-	Remove []string
-	Put    []Item
-	Patch  []ItemPatch
-	Order  []int
+	Rule     string // identity rule, as snapshot.Rule's text form
+	Remove   []string
+	RemoveAt []int
+	Put      []Item
+	Patch    []ItemPatch
+	Order    []int
 }
 
-// Item is a whole collection item.
+// Item is a collection item put whole, or built from a base item.
 type Item struct {
 	Key   string
-	Index int // position in the result for a new item; -1 replaces the item in place
+	At    int  // base position of the item replaced in place, when ByPos
+	ByPos bool // At names the replaced item (Index -1)
+	Index int  // position in the result for a new item; -1 replaces the item in place
 	Value *snapshot.Node
+	// A new item may instead be built from the base item at position From
+	// (format 2), patched with Ops: a new container looks like the one it
+	// replaces, a new pod like its siblings. Value is then nil.
+	From    int
+	HasFrom bool
+	Ops     []Op
 }
 
-// ItemPatch changes one collection item with RFC 6902 operations whose
-// pointers are relative to the item.
+// ItemPatch changes one collection item with operations whose pointers are
+// relative to the item.
 type ItemPatch struct {
-	Key string
-	Ops []Op
+	Key   string
+	At    int  // base position of the item, when ByPos
+	ByPos bool
+	Ops   []Op
 }
 
 // Empty reports whether the delta changes nothing.
