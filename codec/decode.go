@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"time"
 	"strings"
 	"unicode/utf8"
 
@@ -77,7 +78,7 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := d.newReader(body)
+	r := d.newReader(body, h.Version)
 	f := &Frame{Header: h}
 	switch h.Kind {
 	case Full:
@@ -168,15 +169,33 @@ func (d *Decoder) inflatesPast(payload []byte, n uint64) bool {
 // length prefix against the bytes left before anything is allocated:
 // msgpack's own decoding into slices and maps trusts the prefix.
 type reader struct {
-	br    *bytes.Reader
-	dec   *msgpack.Decoder
-	d     *Decoder
-	items int
+	br      *bytes.Reader
+	dec     *msgpack.Decoder
+	d       *Decoder
+	items   int
+	version uint8
 }
 
-func (d *Decoder) newReader(body []byte) *reader {
+func (d *Decoder) newReader(body []byte, version uint8) *reader {
 	br := bytes.NewReader(body)
-	return &reader{br: br, dec: msgpack.NewDecoder(br), d: d}
+	return &reader{br: br, dec: msgpack.NewDecoder(br), d: d, version: version}
+}
+
+// ref reads a base item's name: a key, or (format 2) a base position.
+func (r *reader) ref(what string) (key string, at int, byPos bool, err error) {
+	c, err := r.dec.PeekCode()
+	if err != nil {
+		return "", 0, false, r.corrupt(what, err)
+	}
+	if r.version >= 2 && !msgpcode.IsString(c) {
+		at, err := r.int(what)
+		if err == nil && at < 0 {
+			err = r.corrupt(fmt.Sprintf("%s: negative position %d", what, at), nil)
+		}
+		return "", at, true, err
+	}
+	key, err = r.str(what)
+	return key, 0, false, err
 }
 
 func (r *reader) corrupt(what string, err error) error {
@@ -403,30 +422,63 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 	if c.Rule, err = r.str("collection rule"); err != nil {
 		return nil, err
 	}
-	n, err := r.arrayLen("removed keys", 1)
+	n, err := r.arrayLen("removed items", 1)
 	if err != nil {
 		return nil, err
 	}
 	for range n {
-		k, err := r.str("removed key")
+		k, at, byPos, err := r.ref("removed item")
 		if err != nil {
 			return nil, err
 		}
-		c.Remove = append(c.Remove, k)
+		if byPos {
+			c.RemoveAt = append(c.RemoveAt, at)
+		} else {
+			c.Remove = append(c.Remove, k)
+		}
 	}
 	if n, err = r.arrayLen("put items", 4); err != nil {
 		return nil, err
 	}
 	for range n {
-		if err := r.tuple("put item", 3); err != nil {
+		m, err := r.arrayLen("put item", 1)
+		if err != nil {
 			return nil, err
 		}
 		var it delta.Item
-		if it.Key, err = r.str("put key"); err != nil {
-			return nil, err
+		newItem := r.version >= 2 && r.isNil()
+		switch {
+		case newItem && m == 4:
+			_ = r.dec.DecodeNil()
+			if it.Index, err = r.int("put index"); err != nil {
+				return nil, err
+			}
+			if it.From, err = r.int("put model"); err != nil {
+				return nil, err
+			}
+			if it.Index < 0 || it.From < 0 {
+				return nil, r.corrupt("item built from a base item: negative position", nil)
+			}
+			it.HasFrom = true
+			if it.Ops, err = r.ops(itemDepth); err != nil {
+				return nil, err
+			}
+			c.Put = append(c.Put, it)
+			continue
+		case m != 3:
+			return nil, r.corrupt(fmt.Sprintf("put item: %d elements, want 3", m), nil)
+		case newItem:
+			_ = r.dec.DecodeNil()
+		default:
+			if it.Key, it.At, it.ByPos, err = r.ref("put key"); err != nil {
+				return nil, err
+			}
 		}
 		if it.Index, err = r.int("put index"); err != nil {
 			return nil, err
+		}
+		if newItem && it.Index < 0 {
+			return nil, r.corrupt("put item without a key must be an insertion", nil)
 		}
 		if it.Value, err = r.value(itemDepth); err != nil {
 			return nil, err
@@ -441,7 +493,7 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 			return nil, err
 		}
 		var p delta.ItemPatch
-		if p.Key, err = r.str("patch key"); err != nil {
+		if p.Key, p.At, p.ByPos, err = r.ref("patch key"); err != nil {
 			return nil, err
 		}
 		if p.Ops, err = r.ops(itemDepth); err != nil {
@@ -502,6 +554,34 @@ func (r *reader) ops(depth int) ([]delta.Op, error) {
 			}
 		case delta.OpRemove:
 			want = 2
+		case delta.OpIncrement:
+			if r.version < 2 {
+				return nil, r.corrupt(fmt.Sprintf("operation kind %d in a format %d frame", k, r.version), nil)
+			}
+			if m == want {
+				o.Int, err = r.int64("increment")
+			}
+		case wireShiftSeconds, wireShiftNanos:
+			if r.version < 2 {
+				return nil, r.corrupt(fmt.Sprintf("operation kind %d in a format %d frame", k, r.version), nil)
+			}
+			want = 4
+			o.Kind = delta.OpShiftTime
+			if m == want {
+				err = r.shift(o, k == wireShiftSeconds)
+			}
+		case delta.OpSplice:
+			if r.version < 2 {
+				return nil, r.corrupt(fmt.Sprintf("operation kind %d in a format %d frame", k, r.version), nil)
+			}
+			want = 5
+			if m == want {
+				if o.Prefix, err = r.int("splice prefix"); err == nil {
+					if o.Suffix, err = r.int("splice suffix"); err == nil {
+						o.Text, err = r.str("splice text")
+					}
+				}
+			}
 		default:
 			return nil, r.corrupt(fmt.Sprintf("unknown operation kind %d", k), nil)
 		}
@@ -513,6 +593,55 @@ func (r *reader) ops(depth int) ([]delta.Op, error) {
 		}
 	}
 	return ops, nil
+}
+
+// shift reads a time shift's amount and layout.
+func (r *reader) shift(o *delta.Op, seconds bool) error {
+	v, err := r.int64("time shift")
+	if err != nil {
+		return err
+	}
+	if seconds {
+		if v > math.MaxInt64/int64(time.Second) || v < math.MinInt64/int64(time.Second) {
+			return r.corrupt(fmt.Sprintf("time shift of %d seconds overflows", v), nil)
+		}
+		v *= int64(time.Second)
+	}
+	o.Int = v
+	l, err := r.uint64("time layout")
+	if err != nil {
+		return err
+	}
+	if l > uint64(delta.LayoutFixed9) {
+		return r.corrupt(fmt.Sprintf("unknown time layout %d", l), nil)
+	}
+	o.Layout = delta.TimeLayout(l)
+	return nil
+}
+
+func (r *reader) int64(what string) (int64, error) {
+	c, err := r.dec.PeekCode()
+	if err != nil {
+		return 0, r.corrupt(what, err)
+	}
+	if !msgpcode.IsFixedNum(c) && (c < msgpcode.Uint8 || c > msgpcode.Int64) {
+		return 0, r.corrupt(fmt.Sprintf("%s: expected an integer, found code 0x%02x", what, c), nil)
+	}
+	if c == msgpcode.Uint64 {
+		u, err := r.dec.DecodeUint64()
+		if err != nil {
+			return 0, r.corrupt(what, err)
+		}
+		if u > math.MaxInt64 {
+			return 0, r.corrupt(fmt.Sprintf("%s: %d out of range", what, u), nil)
+		}
+		return int64(u), nil
+	}
+	v, err := r.dec.DecodeInt64()
+	if err != nil {
+		return 0, r.corrupt(what, err)
+	}
+	return v, nil
 }
 
 // value decodes one JSON value.

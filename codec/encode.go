@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/snapdelta/snapdelta/delta"
@@ -163,20 +164,51 @@ func writeEdit(enc *msgpack.Encoder, e *delta.Edit) error {
 	return fmt.Errorf("unknown edit kind %d", e.Kind)
 }
 
+// writeRef names a base item: by position when known (format 2), by key
+// otherwise.
+func writeRef(enc *msgpack.Encoder, key string, at int, byPos bool) {
+	if byPos {
+		_ = enc.EncodeInt(int64(at))
+		return
+	}
+	_ = enc.EncodeString(key)
+}
+
 func writeCollection(enc *msgpack.Encoder, c *delta.CollectionEdit) error {
 	_ = enc.EncodeArrayLen(5)
 	_ = enc.EncodeString(c.Rule)
-	_ = enc.EncodeArrayLen(len(c.Remove))
+	_ = enc.EncodeArrayLen(len(c.Remove) + len(c.RemoveAt))
 	for _, k := range c.Remove {
 		_ = enc.EncodeString(k)
 	}
+	for _, i := range c.RemoveAt {
+		_ = enc.EncodeInt(int64(i))
+	}
 	_ = enc.EncodeArrayLen(len(c.Put))
 	for _, it := range c.Put {
-		if it.Value == nil {
+		switch {
+		case it.HasFrom:
+			if it.Index < 0 {
+				return fmt.Errorf("item built from base position %d must be an insertion", it.From)
+			}
+			_ = enc.EncodeArrayLen(4)
+			_ = enc.EncodeNil()
+			_ = enc.EncodeInt(int64(it.Index))
+			_ = enc.EncodeInt(int64(it.From))
+			if err := writeOps(enc, it.Ops); err != nil {
+				return err
+			}
+			continue
+		case it.Value == nil:
 			return fmt.Errorf("put %q without a value", it.Key)
+		case it.Index < 0:
+			_ = enc.EncodeArrayLen(3)
+			writeRef(enc, it.Key, it.At, it.ByPos)
+		default:
+			// A new item's key follows from its value and the rule.
+			_ = enc.EncodeArrayLen(3)
+			_ = enc.EncodeNil()
 		}
-		_ = enc.EncodeArrayLen(3)
-		_ = enc.EncodeString(it.Key)
 		_ = enc.EncodeInt(int64(it.Index))
 		if err := writeValue(enc, it.Value); err != nil {
 			return err
@@ -185,7 +217,7 @@ func writeCollection(enc *msgpack.Encoder, c *delta.CollectionEdit) error {
 	_ = enc.EncodeArrayLen(len(c.Patch))
 	for _, p := range c.Patch {
 		_ = enc.EncodeArrayLen(2)
-		_ = enc.EncodeString(p.Key)
+		writeRef(enc, p.Key, p.At, p.ByPos)
 		if err := writeOps(enc, p.Ops); err != nil {
 			return err
 		}
@@ -200,8 +232,17 @@ func writeCollection(enc *msgpack.Encoder, c *delta.CollectionEdit) error {
 	return nil
 }
 
-// writeOps writes RFC 6902 operations as [kind, path] plus the value (add,
-// replace, test) or the from pointer (move, copy).
+// Wire numbers of the time shift, which travels in whole seconds when it
+// can (60 is one byte, 60e9 nanoseconds nine).
+const (
+	wireShiftSeconds = 8
+	wireShiftNanos   = 10
+)
+
+// writeOps writes operations as [kind, path] plus their arguments: the
+// value (add, replace, test), the from pointer (move, copy), the difference
+// (increment), the shift and layout (time shift), or prefix, suffix and
+// text (splice).
 func writeOps(enc *msgpack.Encoder, ops []delta.Op) error {
 	_ = enc.EncodeArrayLen(len(ops))
 	for _, o := range ops {
@@ -225,6 +266,30 @@ func writeOps(enc *msgpack.Encoder, ops []delta.Op) error {
 			_ = enc.EncodeArrayLen(2)
 			_ = enc.EncodeUint(uint64(o.Kind))
 			_ = enc.EncodeString(o.Path)
+		case delta.OpIncrement:
+			_ = enc.EncodeArrayLen(3)
+			_ = enc.EncodeUint(uint64(o.Kind))
+			_ = enc.EncodeString(o.Path)
+			_ = enc.EncodeInt(o.Int)
+		case delta.OpShiftTime:
+			_ = enc.EncodeArrayLen(4)
+			if o.Int%int64(time.Second) == 0 {
+				_ = enc.EncodeUint(wireShiftSeconds)
+				_ = enc.EncodeString(o.Path)
+				_ = enc.EncodeInt(o.Int / int64(time.Second))
+			} else {
+				_ = enc.EncodeUint(wireShiftNanos)
+				_ = enc.EncodeString(o.Path)
+				_ = enc.EncodeInt(o.Int)
+			}
+			_ = enc.EncodeUint(uint64(o.Layout))
+		case delta.OpSplice:
+			_ = enc.EncodeArrayLen(5)
+			_ = enc.EncodeUint(uint64(o.Kind))
+			_ = enc.EncodeString(o.Path)
+			_ = enc.EncodeInt(int64(o.Prefix))
+			_ = enc.EncodeInt(int64(o.Suffix))
+			_ = enc.EncodeString(o.Text)
 		default:
 			return fmt.Errorf("unknown operation kind %d", o.Kind)
 		}

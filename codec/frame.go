@@ -9,8 +9,11 @@ import (
 const (
 	magic0 = 'S'
 	magic1 = 'D'
-	// Version is the frame format version this build writes.
-	Version = 1
+	// Version is the frame format version this build writes. Version 1
+	// frames (items named by key, RFC 6902 operations only) still decode.
+	Version = 2
+	// MinVersion is the oldest frame format version this build reads.
+	MinVersion = 1
 
 	kindMask        = 0x03
 	compressionMask = 0x0c
@@ -78,8 +81,8 @@ func ParseHeader(frame []byte) (Header, error) {
 		return h, fmt.Errorf("codec: frame header: bad magic %q: %w", frame[:2], ErrCorrupt)
 	}
 	h.Version = frame[2]
-	if h.Version != Version {
-		return h, fmt.Errorf("codec: frame header: format version %d, this build reads %d: %w", h.Version, Version, ErrVersion)
+	if h.Version < MinVersion || h.Version > Version {
+		return h, fmt.Errorf("codec: frame header: format version %d, this build reads %d to %d: %w", h.Version, MinVersion, Version, ErrVersion)
 	}
 	flags := frame[3]
 	if flags&reservedMask != 0 {

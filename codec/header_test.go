@@ -17,7 +17,7 @@ func TestParseHeader(t *testing.T) {
 		{"bad magic", []byte("XD\x01\x00\x00\x00"), Header{}, ErrCorrupt},
 		{"lower-case magic", []byte("sd\x01\x00\x00\x00"), Header{}, ErrCorrupt},
 		{"version 0", []byte("SD\x00\x00\x00\x00"), Header{}, ErrVersion},
-		{"version 2", []byte("SD\x02\x00\x00\x00"), Header{}, ErrVersion},
+		{"version 3", []byte("SD\x03\x00\x00\x00"), Header{}, ErrVersion},
 		{"version 255", []byte("SD\xff\x00\x00\x00"), Header{}, ErrVersion},
 		{"reserved bit 4", []byte("SD\x01\x10\x00\x00"), Header{}, ErrCorrupt},
 		{"reserved bit 7", []byte("SD\x01\x80\x00\x00"), Header{}, ErrCorrupt},

@@ -65,7 +65,7 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 			continue
 		}
 		c := e.Collection
-		ci := CollectionInfo{Path: path, Rule: c.Rule, Patched: len(c.Patch), Removed: len(c.Remove), Reorder: c.Order != nil}
+		ci := CollectionInfo{Path: path, Rule: c.Rule, Patched: len(c.Patch), Removed: len(c.Remove) + len(c.RemoveAt), Reorder: c.Order != nil}
 		for _, it := range c.Put {
 			if it.Index < 0 {
 				ci.Replaced++

@@ -363,7 +363,7 @@ func TestEncodeRefusesInvalidInput(t *testing.T) {
 		{"collection without content", &delta.Delta{Edits: []delta.Edit{{Kind: delta.Keyed}}}},
 		{"put without value", &delta.Delta{Edits: []delta.Edit{{Kind: delta.Keyed, Collection: &delta.CollectionEdit{Rule: "id", Put: []delta.Item{{Key: "a"}}}}}}},
 		{"add without value", &delta.Delta{Edits: []delta.Edit{{Kind: delta.Patch, Ops: []delta.Op{{Kind: delta.OpAdd, Path: "/a"}}}}}},
-		{"unknown op", &delta.Delta{Edits: []delta.Edit{{Kind: delta.Patch, Ops: []delta.Op{{Kind: 7, Path: "/a", Value: v}}}}}},
+		{"unknown op", &delta.Delta{Edits: []delta.Edit{{Kind: delta.Patch, Ops: []delta.Op{{Kind: 99, Path: "/a", Value: v}}}}}},
 		{"unknown op in item patch", &delta.Delta{Edits: []delta.Edit{{Kind: delta.Keyed, Collection: &delta.CollectionEdit{Rule: "id", Patch: []delta.ItemPatch{{Key: "a", Ops: []delta.Op{{Kind: 0}}}}}}}}},
 	}
 	for _, tt := range tests {

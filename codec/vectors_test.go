@@ -149,7 +149,7 @@ func TestVectorsCover(t *testing.T) {
 				if c.Order != nil {
 					has["order"] = true
 				}
-				if len(c.Remove) > 0 {
+				if len(c.Remove)+len(c.RemoveAt) > 0 {
 					has["collection remove"] = true
 				}
 				if len(c.Patch) > 0 {

@@ -3,6 +3,7 @@ package delta
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/snapdelta/snapdelta/internal/jsonpatch"
 	"github.com/snapdelta/snapdelta/snapshot"
@@ -101,30 +102,96 @@ func update(n *snapshot.Node, path []string, fn func(*snapshot.Node) (*snapshot.
 	return n.WithMember(path[0], c), nil
 }
 
-// applyOps applies RFC 6902 operations to n.
+// applyOps applies operations to n in order: runs of RFC 6902 operations
+// through the jsonpatch applier, scalar transforms on the value at their
+// path as the preceding operations left it.
 func applyOps(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node, error) {
 	if len(ops) == 0 {
 		return nil, fmt.Errorf("patch without operations: %w", ErrCorrupt)
 	}
-	jops := make([]jsonpatch.Op, len(ops))
-	for i, o := range ops {
-		if o.Kind < OpAdd || o.Kind > OpTest {
-			return nil, fmt.Errorf("operation %d: unknown kind %d: %w", i, o.Kind, ErrCorrupt)
+	doc := n.Value()
+	for i := 0; i < len(ops); {
+		if !ops[i].Kind.IsRFC6902() {
+			o := &ops[i]
+			cur, err := valueAt(doc, o.Path)
+			if err != nil {
+				return nil, fmt.Errorf("operation %d (%s %s): %w", i, o.Kind, truncate(o.Path), err)
+			}
+			v, err := transformScalar(cur, o)
+			if err != nil {
+				return nil, fmt.Errorf("operation %d (%s %s): %w", i, o.Kind, truncate(o.Path), err)
+			}
+			if doc, err = jsonpatch.Apply(doc, []jsonpatch.Op{{Op: "replace", Path: o.Path, Value: v}}); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+			}
+			i++
+			continue
 		}
-		jops[i] = jsonpatch.Op{Op: o.Kind.String(), Path: o.Path, From: o.From}
-		if o.Value != nil {
-			jops[i].Value = o.Value.Value()
+		j := i
+		for j < len(ops) && ops[j].Kind.IsRFC6902() {
+			j++
 		}
+		jops := make([]jsonpatch.Op, 0, j-i)
+		for _, o := range ops[i:j] {
+			jo := jsonpatch.Op{Op: o.Kind.String(), Path: o.Path, From: o.From}
+			if o.Value != nil {
+				jo.Value = o.Value.Value()
+			}
+			jops = append(jops, jo)
+		}
+		var err error
+		if doc, err = jsonpatch.Apply(doc, jops); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		i = j
 	}
-	v, err := jsonpatch.Apply(n.Value(), jops)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-	}
-	out, err := cfg.FromValue(v)
+	out, err := cfg.FromValue(doc)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	return out, nil
+}
+
+// valueAt returns the value at JSON Pointer ptr in doc.
+func valueAt(doc any, ptr string) (any, error) {
+	tokens, err := jsonpatch.ParsePointer(ptr)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	for _, t := range tokens {
+		switch v := doc.(type) {
+		case map[string]any:
+			c, ok := v[t]
+			if !ok {
+				return nil, fmt.Errorf("no member %q: %w", truncate(t), ErrCorrupt)
+			}
+			doc = c
+		case []any:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(v) || (len(t) > 1 && t[0] == '0') {
+				return nil, fmt.Errorf("no element %q: %w", truncate(t), ErrCorrupt)
+			}
+			doc = v[i]
+		default:
+			return nil, fmt.Errorf("path goes through a %s: %w", kindOf(doc), ErrCorrupt)
+		}
+	}
+	return doc, nil
+}
+
+// resolve finds a base item named by position (when byPos) or by key.
+func resolve(coll *snapshot.Collection, n int, key string, at int, byPos bool) (int, error) {
+	if byPos {
+		if at < 0 || at >= n {
+			return 0, fmt.Errorf("no item at base position %d of %d: %w", at, n, ErrCorrupt)
+		}
+		return at, nil
+	}
+	i, ok := coll.Lookup(key)
+	if !ok {
+		return 0, fmt.Errorf("no item %q: %w", truncate(key), ErrCorrupt)
+	}
+	return i, nil
 }
 
 func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdit) (*snapshot.Node, error) {
@@ -136,44 +203,84 @@ func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdi
 	if !ok {
 		return nil, fmt.Errorf("value is not a collection keyed by %q: %w", ce.Rule, ErrCorrupt)
 	}
-	items := slices.Clone(arr.Elems())
+	baseItems := arr.Elems()
+	items := slices.Clone(baseItems)
 	removed := make([]bool, len(items))
-	for _, k := range ce.Remove {
-		i, ok := coll.Lookup(k)
-		if !ok || removed[i] {
-			return nil, fmt.Errorf("remove: no item %q: %w", k, ErrCorrupt)
+	remove := func(i int) error {
+		if removed[i] {
+			return fmt.Errorf("remove: item %d removed twice: %w", i, ErrCorrupt)
 		}
 		removed[i] = true
+		return nil
+	}
+	for _, k := range ce.Remove {
+		i, err := resolve(coll, len(items), k, 0, false)
+		if err != nil {
+			return nil, fmt.Errorf("remove: %w", err)
+		}
+		if err := remove(i); err != nil {
+			return nil, err
+		}
+	}
+	for _, at := range ce.RemoveAt {
+		i, err := resolve(coll, len(items), "", at, true)
+		if err != nil {
+			return nil, fmt.Errorf("remove: %w", err)
+		}
+		if err := remove(i); err != nil {
+			return nil, err
+		}
 	}
 	for _, p := range ce.Patch {
-		i, ok := coll.Lookup(p.Key)
-		if !ok || removed[i] {
-			return nil, fmt.Errorf("patch: no item %q: %w", p.Key, ErrCorrupt)
+		i, err := resolve(coll, len(items), p.Key, p.At, p.ByPos)
+		if err != nil {
+			return nil, fmt.Errorf("patch: %w", err)
+		}
+		if removed[i] {
+			return nil, fmt.Errorf("patch: item %d is removed: %w", i, ErrCorrupt)
 		}
 		n, err := applyOps(cfg, items[i], p.Ops)
 		if err != nil {
-			return nil, fmt.Errorf("patch item %q: %w", p.Key, err)
+			return nil, fmt.Errorf("patch item %d: %w", i, err)
 		}
 		items[i] = n
 	}
 	var inserts []Item
 	for _, it := range ce.Put {
-		if it.Value == nil {
-			return nil, fmt.Errorf("put %q without a value: %w", it.Key, ErrCorrupt)
-		}
 		if it.Index < -1 {
 			// Only -1 means "in place"; any other negative index is not a
 			// position, and taking it as -1 would accept a malformed delta.
-			return nil, fmt.Errorf("put %q at %d: %w", it.Key, it.Index, ErrCorrupt)
+			return nil, fmt.Errorf("put at %d: %w", it.Index, ErrCorrupt)
+		}
+		value := it.Value
+		switch {
+		case it.HasFrom:
+			if it.Index < 0 {
+				return nil, fmt.Errorf("put built from an item must be an insertion: %w", ErrCorrupt)
+			}
+			if it.From < 0 || it.From >= len(baseItems) {
+				return nil, fmt.Errorf("put built from base position %d of %d: %w", it.From, len(baseItems), ErrCorrupt)
+			}
+			n, err := applyOps(cfg, baseItems[it.From], it.Ops)
+			if err != nil {
+				return nil, fmt.Errorf("put built from item %d: %w", it.From, err)
+			}
+			value = n
+		case value == nil:
+			return nil, fmt.Errorf("put without a value: %w", ErrCorrupt)
 		}
 		if it.Index == -1 {
-			i, ok := coll.Lookup(it.Key)
-			if !ok || removed[i] {
-				return nil, fmt.Errorf("replace: no item %q: %w", it.Key, ErrCorrupt)
+			i, err := resolve(coll, len(items), it.Key, it.At, it.ByPos)
+			if err != nil {
+				return nil, fmt.Errorf("replace: %w", err)
 			}
-			items[i] = it.Value
+			if removed[i] {
+				return nil, fmt.Errorf("replace: item %d is removed: %w", i, ErrCorrupt)
+			}
+			items[i] = value
 			continue
 		}
+		it.Value = value
 		inserts = append(inserts, it)
 	}
 	list := make([]*snapshot.Node, 0, len(items)+len(inserts))
@@ -185,7 +292,7 @@ func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdi
 	last := -1
 	for _, it := range inserts {
 		if it.Index <= last || it.Index > len(list) {
-			return nil, fmt.Errorf("insert %q at %d: position out of order or range: %w", it.Key, it.Index, ErrCorrupt)
+			return nil, fmt.Errorf("insert at %d: position out of order or range: %w", it.Index, ErrCorrupt)
 		}
 		list = slices.Insert(list, it.Index, it.Value)
 		last = it.Index

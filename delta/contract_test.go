@@ -38,6 +38,12 @@ func oneSet(path []string, lit string) func(*testing.T, *delta.Delta) {
 			t.Fatalf("want one edit, got:\n%s", describe(d))
 		}
 		e := d.Edits[0]
+		// A change between two strings or two numbers may travel as a
+		// scalar transform (splice, increment, time shift) when that is
+		// smaller; the round trip has already proved it rebuilds lit.
+		if e.Kind == delta.Patch && len(e.Ops) == 1 && !e.Ops[0].Kind.IsRFC6902() && slices.Equal(e.Path, path) {
+			return
+		}
 		if e.Kind != delta.Set || !slices.Equal(e.Path, path) {
 			t.Fatalf("edit %s %q, want set %q", e.Kind, e.Path, path)
 		}
@@ -100,7 +106,7 @@ func TestDiffContracts(t *testing.T) {
 		{name: "root null to object", a: `null`, b: `{"a":[]}`},
 		{name: "root keyed array", a: `[{"Id":"a"},{"Id":"b"}]`, b: `[{"Id":"b"},{"Id":"c"}]`, check: func(t *testing.T, d *delta.Delta) {
 			ce := keyed(t, d)
-			if len(d.Edits[0].Path) != 0 || !slices.Equal(ce.Remove, []string{"a"}) || !slices.Equal(inserts(ce), []string{"c@1"}) || ce.Order != nil {
+			if len(d.Edits[0].Path) != 0 || !slices.Equal(ce.RemoveAt, []int{0}) || !slices.Equal(inserts(ce), []string{"c@1"}) || ce.Order != nil {
 				t.Fatalf("got:\n%s", describe(d))
 			}
 		}},
@@ -119,13 +125,13 @@ func TestDiffContracts(t *testing.T) {
 			ce := keyed(t, d)
 			replaced := len(ce.Put) == 1 && ce.Put[0].Key == "x" && ce.Put[0].Index == -1 && len(ce.Patch) == 0
 			patched := len(ce.Patch) == 1 && ce.Patch[0].Key == "x" && len(ce.Put) == 0
-			if !(replaced || patched) || len(ce.Remove) != 0 || ce.Order != nil {
+			if !(replaced || patched) || len(ce.Remove)+len(ce.RemoveAt) != 0 || ce.Order != nil {
 				t.Fatalf("want x replaced or patched in place, got:\n%s", describe(d))
 			}
 		}},
 		{name: "items reordered", a: `{"c":[{"Id":"a"},{"Id":"b"},{"Id":"c"}]}`, b: `{"c":[{"Id":"c"},{"Id":"a"},{"Id":"b"}]}`, check: func(t *testing.T, d *delta.Delta) {
 			ce := keyed(t, d)
-			if !slices.Equal(ce.Order, []int{2, 0, 1}) || len(ce.Put)+len(ce.Remove)+len(ce.Patch) != 0 {
+			if !slices.Equal(ce.Order, []int{2, 0, 1}) || len(ce.Put)+len(ce.Remove)+len(ce.RemoveAt)+len(ce.Patch) != 0 {
 				t.Fatalf("want order [2 0 1] alone, got:\n%s", describe(d))
 			}
 		}},
@@ -137,7 +143,7 @@ func TestDiffContracts(t *testing.T) {
 		}},
 		{name: "additions at front (docker newest first)", a: `{"c":[{"Id":"a","S":"up"},{"Id":"b"}]}`, b: `{"c":[{"Id":"d"},{"Id":"c"},{"Id":"a","S":"up"},{"Id":"b"}]}`, check: func(t *testing.T, d *delta.Delta) {
 			ce := keyed(t, d)
-			if ce.Order != nil || !slices.Equal(inserts(ce), []string{"d@0", "c@1"}) || len(ce.Remove)+len(ce.Patch) != 0 || len(ce.Put) != 2 {
+			if ce.Order != nil || !slices.Equal(inserts(ce), []string{"d@0", "c@1"}) || len(ce.Remove)+len(ce.RemoveAt)+len(ce.Patch) != 0 || len(ce.Put) != 2 {
 				t.Fatalf("want d@0 c@1 and nothing else, got:\n%s", describe(d))
 			}
 		}},
@@ -149,7 +155,7 @@ func TestDiffContracts(t *testing.T) {
 		}},
 		{name: "removals at front and middle", a: `{"c":[{"Id":"a"},{"Id":"b"},{"Id":"c"},{"Id":"d"}]}`, b: `{"c":[{"Id":"b"},{"Id":"d"}]}`, check: func(t *testing.T, d *delta.Delta) {
 			ce := keyed(t, d)
-			if ce.Order != nil || !slices.Equal(ce.Remove, []string{"a", "c"}) || len(ce.Put)+len(ce.Patch) != 0 {
+			if ce.Order != nil || !slices.Equal(ce.RemoveAt, []int{0, 2}) || len(ce.Put)+len(ce.Patch) != 0 {
 				t.Fatalf("want a and c removed alone, got:\n%s", describe(d))
 			}
 		}},
@@ -159,13 +165,13 @@ func TestDiffContracts(t *testing.T) {
 			}
 		}},
 		{name: "collection empties", a: `{"c":[{"Id":"a"},{"Id":"b"}]}`, b: `{"c":[]}`, check: func(t *testing.T, d *delta.Delta) {
-			if ce := keyed(t, d); !slices.Equal(ce.Remove, []string{"a", "b"}) {
+			if ce := keyed(t, d); !slices.Equal(ce.RemoveAt, []int{0, 1}) {
 				t.Fatalf("got:\n%s", describe(d))
 			}
 		}},
 		{name: "collection changes rule", a: `{"c":[{"Id":"a","Name":"x"},{"Id":"b","Name":"y"}]}`, b: `{"c":[{"Name":"x"},{"Name":"y"}]}`},
 		{name: "uid-keyed list", a: `{"items":[{"metadata":{"uid":"u1","name":"a"}},{"metadata":{"uid":"u2","name":"a"}}]}`, b: `{"items":[{"metadata":{"uid":"u2","name":"a"}},{"metadata":{"uid":"u3","name":"a"}}]}`, check: func(t *testing.T, d *delta.Delta) {
-			if ce := keyed(t, d); ce.Rule != "metadata.uid" || !slices.Equal(ce.Remove, []string{"u1"}) || !slices.Equal(inserts(ce), []string{"u3@1"}) {
+			if ce := keyed(t, d); ce.Rule != "metadata.uid" || !slices.Equal(ce.RemoveAt, []int{0}) || !slices.Equal(inserts(ce), []string{"u3@1"}) {
 				t.Fatalf("got:\n%s", describe(d))
 			}
 		}},

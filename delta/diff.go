@@ -3,8 +3,10 @@ package delta
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/snapdelta/snapdelta/internal/jsonpatch"
 	"github.com/snapdelta/snapdelta/snapshot"
 	"github.com/wI2L/jsondiff"
 )
@@ -91,6 +93,10 @@ func (w *differ) object(path []string, a, b *snapshot.Node) error {
 
 // replace sets b whole, or patches a into b when the patch is smaller.
 func (w *differ) replace(path []string, a, b *snapshot.Node) error {
+	if op, ok := scalarOp("", a, b); ok {
+		w.edits = append(w.edits, Edit{Path: clonePath(path), Kind: Patch, Ops: []Op{op}})
+		return nil
+	}
 	if isContainer(a) && isContainer(b) && a.Kind() == b.Kind() {
 		if ops, ok := w.patch(a, b); ok {
 			w.edits = append(w.edits, Edit{Path: clonePath(path), Kind: Patch, Ops: ops})
@@ -130,7 +136,15 @@ func (w *differ) patch(a, b *snapshot.Node) ([]Op, bool) {
 			op.Value = v
 			size += v.Size()
 		}
-		size += len(op.Path) + len(op.From) + 2
+		if op.Kind == OpReplace && (op.Value.Kind() == snapshot.String || op.Value.Kind() == snapshot.Number) {
+			if old, ok := nodeAt(a, op.Path); ok {
+				if t, ok := scalarOp(op.Path, old, op.Value); ok {
+					size -= op.Value.Size()
+					op = t
+				}
+			}
+		}
+		size += opsSize([]Op{op}) - opValueSize(op)
 		if size >= b.Size() {
 			return nil, false
 		}
@@ -233,14 +247,14 @@ func (w *differ) collection(ca, cb *snapshot.Collection, a, b *snapshot.Node) (*
 			continue
 		}
 		if ops, ok := w.patch(ai, bi); ok {
-			ce.Patch = append(ce.Patch, ItemPatch{Key: k, Ops: ops})
+			ce.Patch = append(ce.Patch, ItemPatch{Key: k, At: i, ByPos: true, Ops: ops})
 		} else {
-			ce.Put = append(ce.Put, Item{Key: k, Index: -1, Value: bi})
+			ce.Put = append(ce.Put, Item{Key: k, At: i, ByPos: true, Index: -1, Value: bi})
 		}
 	}
-	for i, k := range ca.Keys() {
+	for i := range kept {
 		if !kept[i] {
-			ce.Remove = append(ce.Remove, k)
+			ce.RemoveAt = append(ce.RemoveAt, i)
 		}
 	}
 	// The order Apply builds without help: kept items in base order, new
@@ -253,7 +267,7 @@ func (w *differ) collection(ca, cb *snapshot.Collection, a, b *snapshot.Node) (*
 	}
 	for j, i := range inBase {
 		if i < 0 {
-			ce.Put = append(ce.Put, Item{Key: bkeys[j], Index: j, Value: b.Elem(j)})
+			ce.Put = append(ce.Put, w.newItem(a, b, bkeys[j], j, inBase, ce.RemoveAt))
 			natural = slices.Insert(natural, min(j, len(natural)), -1-j)
 		}
 	}
@@ -283,10 +297,90 @@ func (w *differ) collection(ca, cb *snapshot.Collection, a, b *snapshot.Node) (*
 			ce.Order[j] = pos[e]
 		}
 	}
-	if len(ce.Put) == 0 && len(ce.Remove) == 0 && len(ce.Patch) == 0 && ce.Order == nil {
+	if len(ce.Put) == 0 && len(ce.RemoveAt) == 0 && len(ce.Patch) == 0 && ce.Order == nil {
 		return nil, fmt.Errorf("delta: collection differs by hash but not by item: %w", ErrCorrupt)
 	}
 	return ce, nil
+}
+
+// maxModels bounds the base items tried as models for one new item.
+const maxModels = 4
+
+// newItem describes new item j of b: whole, or as a patch of the base item
+// it most resembles when that is smaller. The candidates are the items
+// removed in the same poll (a redeployed container replaces one that looks
+// like it) and the base items next to where it lands (a new pod sorts
+// beside its siblings).
+func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed []int) Item {
+	bj := b.Elem(j)
+	whole := Item{Key: key, Index: j, Value: bj}
+	var candidates []int
+	seen := func(i int) bool { return slices.Contains(candidates, i) }
+	// Removed items nearest to the new item's neighbours first.
+	near := 0
+	for k := j + 1; k < len(inBase); k++ {
+		if inBase[k] >= 0 {
+			near = inBase[k]
+			break
+		}
+	}
+	rm := slices.Clone(removed)
+	slices.SortFunc(rm, func(x, y int) int { return abs(x-near) - abs(y-near) })
+	for _, i := range rm {
+		if len(candidates) < maxModels/2 {
+			candidates = append(candidates, i)
+		}
+	}
+	for _, k := range []int{j + 1, j - 1, j + 2, j - 2} {
+		if k >= 0 && k < len(inBase) && inBase[k] >= 0 && !seen(inBase[k]) && len(candidates) < maxModels {
+			candidates = append(candidates, inBase[k])
+		}
+	}
+	best, bestSize := whole, bj.Size()
+	for _, i := range candidates {
+		ops, ok := w.patch(a.Elem(i), bj)
+		if !ok {
+			continue
+		}
+		if size := opsSize(ops) + 2; size < bestSize {
+			best, bestSize = Item{Key: key, Index: j, From: i, HasFrom: true, Ops: ops}, size
+		}
+	}
+	return best
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// nodeAt returns the value at JSON Pointer ptr in n.
+func nodeAt(n *snapshot.Node, ptr string) (*snapshot.Node, bool) {
+	tokens, err := jsonpatch.ParsePointer(ptr)
+	if err != nil {
+		return nil, false
+	}
+	for _, t := range tokens {
+		switch n.Kind() {
+		case snapshot.Object:
+			c, ok := n.Get(t)
+			if !ok {
+				return nil, false
+			}
+			n = c
+		case snapshot.Array:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= n.Len() {
+				return nil, false
+			}
+			n = n.Elem(i)
+		default:
+			return nil, false
+		}
+	}
+	return n, true
 }
 
 func isContainer(n *snapshot.Node) bool {
@@ -328,12 +422,27 @@ func hasKeyed(edits []Edit) bool {
 	return false
 }
 
+func opValueSize(o Op) int {
+	if o.Value != nil {
+		return o.Value.Size()
+	}
+	return 0
+}
+
 func opsSize(ops []Op) int {
 	size := 0
 	for _, o := range ops {
 		size += len(o.Path) + len(o.From) + 2
 		if o.Value != nil {
 			size += o.Value.Size()
+		}
+		switch o.Kind {
+		case OpIncrement:
+			size += varintSize(o.Int)
+		case OpShiftTime:
+			size += shiftSize(o.Int)
+		case OpSplice:
+			size += len(o.Text) + 2
 		}
 	}
 	return size

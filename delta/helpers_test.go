@@ -141,6 +141,33 @@ func checkCollection(a, b *snapshot.Node, ce *delta.CollectionEdit) error {
 			return fmt.Errorf("removed item %q is still there", k)
 		}
 	}
+	for _, i := range ce.RemoveAt {
+		if i < 0 || i >= len(ca.Keys()) {
+			return fmt.Errorf("removed base position %d out of range", i)
+		}
+		if _, ok := cb.Lookup(ca.Keys()[i]); ok {
+			return fmt.Errorf("removed item %q (base position %d) is still there", ca.Keys()[i], i)
+		}
+	}
+	byPos := func(key string, at int, ok bool) error {
+		if ok && (at < 0 || at >= len(ca.Keys()) || ca.Keys()[at] != key) {
+			return fmt.Errorf("item %q named by base position %d, which holds another item", key, at)
+		}
+		return nil
+	}
+	for _, it := range ce.Put {
+		if err := byPos(it.Key, it.At, it.ByPos); err != nil {
+			return err
+		}
+		if it.HasFrom && (it.Index < 0 || it.From < 0 || it.From >= len(ca.Keys()) || it.Value != nil) {
+			return fmt.Errorf("item %q built from base position %d is malformed", it.Key, it.From)
+		}
+	}
+	for _, p := range ce.Patch {
+		if err := byPos(p.Key, p.At, p.ByPos); err != nil {
+			return err
+		}
+	}
 	for _, it := range ce.Put {
 		if seen[it.Key] {
 			return fmt.Errorf("item %q named twice", it.Key)
@@ -219,10 +246,16 @@ func describe(d *delta.Delta) string {
 			for _, k := range ce.Remove {
 				fmt.Fprintf(&b, " remove %q;", k)
 			}
+			for _, i := range ce.RemoveAt {
+				fmt.Fprintf(&b, " remove #%d;", i)
+			}
 			for _, it := range ce.Put {
-				if it.Index < 0 {
+				switch {
+				case it.Index < 0:
 					fmt.Fprintf(&b, " replace %q;", it.Key)
-				} else {
+				case it.HasFrom:
+					fmt.Fprintf(&b, " insert %q at %d from #%d %s;", it.Key, it.Index, it.From, describeOps(it.Ops))
+				default:
 					fmt.Fprintf(&b, " insert %q at %d;", it.Key, it.Index)
 				}
 			}

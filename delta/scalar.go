@@ -1,0 +1,245 @@
+package delta
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/snapdelta/snapdelta/snapshot"
+)
+
+// TimeLayout says how OpShiftTime writes a timestamp back.
+type TimeLayout uint8
+
+// The timestamp layouts. Their numbers are part of the wire format.
+const (
+	// LayoutTrimmed writes the fraction with trailing zeros dropped, and
+	// none when it is zero (Go's time.RFC3339Nano; Docker's SystemTime).
+	LayoutTrimmed TimeLayout = 0
+	// LayoutFixed0 … LayoutFixed9 write exactly 0 to 9 fraction digits
+	// (LayoutFixed0: seconds only, as Kubernetes does).
+	LayoutFixed0 TimeLayout = 1
+	LayoutFixed9 TimeLayout = 10
+)
+
+// timeLayout returns the Go layout of a TimeLayout, or false.
+func timeLayout(l TimeLayout) (string, bool) {
+	switch {
+	case l == LayoutTrimmed:
+		return "2006-01-02T15:04:05.999999999Z07:00", true
+	case l == LayoutFixed0:
+		return "2006-01-02T15:04:05Z07:00", true
+	case l > LayoutFixed0 && l <= LayoutFixed9:
+		return "2006-01-02T15:04:05." + strings.Repeat("0", int(l-LayoutFixed0)) + "Z07:00", true
+	}
+	return "", false
+}
+
+// transformScalar applies a scalar transform op to v, a value of the shape
+// snapshot.Node.Value returns.
+func transformScalar(v any, o *Op) (any, error) {
+	switch o.Kind {
+	case OpIncrement:
+		switch x := v.(type) {
+		case json.Number:
+			s, err := addInt(string(x), o.Int)
+			return json.Number(s), err
+		case string:
+			return addInt(x, o.Int)
+		}
+		return nil, fmt.Errorf("increment of a %s: %w", kindOf(v), ErrCorrupt)
+	case OpShiftTime:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("time shift of a %s: %w", kindOf(v), ErrCorrupt)
+		}
+		return shiftTime(s, o.Int, o.Layout)
+	case OpSplice:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("splice of a %s: %w", kindOf(v), ErrCorrupt)
+		}
+		return splice(s, o.Prefix, o.Suffix, o.Text)
+	}
+	return nil, fmt.Errorf("operation kind %d is not a scalar transform: %w", o.Kind, ErrCorrupt)
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "bool"
+	case json.Number:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// canonicalInt parses s when it is an integer written in its one shortest
+// form, so that adding zero gives s back.
+func canonicalInt(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 20 {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || strconv.FormatInt(i, 10) != s {
+		return 0, false
+	}
+	return i, true
+}
+
+func addInt(s string, d int64) (string, error) {
+	i, ok := canonicalInt(s)
+	if !ok {
+		return "", fmt.Errorf("increment of %q, not an integer: %w", truncate(s), ErrCorrupt)
+	}
+	if (d > 0 && i > math.MaxInt64-d) || (d < 0 && i < math.MinInt64-d) {
+		return "", fmt.Errorf("increment of %s by %d overflows: %w", s, d, ErrCorrupt)
+	}
+	return strconv.FormatInt(i+d, 10), nil
+}
+
+func shiftTime(s string, d int64, l TimeLayout) (string, error) {
+	layout, ok := timeLayout(l)
+	if !ok {
+		return "", fmt.Errorf("unknown time layout %d: %w", l, ErrCorrupt)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return "", fmt.Errorf("time shift of %q, not an RFC 3339 time: %w", truncate(s), ErrCorrupt)
+	}
+	return t.Add(time.Duration(d)).Format(layout), nil
+}
+
+func splice(s string, prefix, suffix int, text string) (string, error) {
+	if prefix < 0 || suffix < 0 || prefix > len(s) || suffix > len(s)-prefix {
+		return "", fmt.Errorf("splice keeps %d+%d bytes of a %d-byte string: %w", prefix, suffix, len(s), ErrCorrupt)
+	}
+	out := s[:prefix] + text + s[len(s)-suffix:]
+	if !utf8.ValidString(out) {
+		return "", fmt.Errorf("splice gives invalid UTF-8: %w", ErrCorrupt)
+	}
+	return out, nil
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// scalarOp returns the cheapest scalar transform at path that turns a into
+// b, and its estimated encoded size, when one is cheaper than a replace.
+// Every candidate is checked by running it: a transform is only used when
+// it rebuilds b exactly.
+func scalarOp(path string, a, b *snapshot.Node) (Op, bool) {
+	if a.Kind() != b.Kind() || (a.Kind() != snapshot.Number && a.Kind() != snapshot.String) {
+		return Op{}, false
+	}
+	as, bs := a.Text(), b.Text()
+	best, bestSize := Op{}, len(bs)+2 // a replace op's value
+	try := func(o Op, size int) {
+		if size >= bestSize {
+			return
+		}
+		var got any
+		var err error
+		if a.Kind() == snapshot.Number {
+			got, err = transformScalar(json.Number(as), &o)
+		} else {
+			got, err = transformScalar(as, &o)
+		}
+		if err != nil {
+			return
+		}
+		if g, ok := got.(json.Number); ok && string(g) != bs {
+			return
+		}
+		if g, ok := got.(string); ok && g != bs {
+			return
+		}
+		best, bestSize = o, size
+	}
+	if ai, ok := canonicalInt(as); ok {
+		if bi, ok := canonicalInt(bs); ok {
+			d := bi - ai
+			if (d > 0) == (bi > ai) || d == 0 {
+				try(Op{Kind: OpIncrement, Path: path, Int: d}, varintSize(d))
+			}
+		}
+	}
+	if a.Kind() == snapshot.String {
+		if ta, err := time.Parse(time.RFC3339Nano, as); err == nil {
+			if tb, err := time.Parse(time.RFC3339Nano, bs); err == nil {
+				d := tb.Sub(ta)
+				if d != math.MinInt64 && d != math.MaxInt64 { // Sub saturates; a saturated shift cannot be right
+					for l := LayoutTrimmed; l <= LayoutFixed9; l++ {
+						if layout, _ := timeLayout(l); ta.Add(d).Format(layout) == bs {
+							try(Op{Kind: OpShiftTime, Path: path, Int: int64(d), Layout: l}, shiftSize(int64(d)))
+							break
+						}
+					}
+				}
+			}
+		}
+		p, s := commonAffixes(as, bs)
+		text := bs[p : len(bs)-s]
+		try(Op{Kind: OpSplice, Path: path, Prefix: p, Suffix: s, Text: text}, len(text)+3)
+	}
+	return best, best.Kind != 0
+}
+
+// commonAffixes returns the lengths of the longest common prefix and suffix
+// of a and b that do not overlap and end on rune boundaries.
+func commonAffixes(a, b string) (int, int) {
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	for p > 0 && ((p < len(a) && !utf8.RuneStart(a[p])) || (p < len(b) && !utf8.RuneStart(b[p]))) {
+		p--
+	}
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	for s > 0 && (!utf8.RuneStart(a[len(a)-s]) || !utf8.RuneStart(b[len(b)-s])) {
+		s--
+	}
+	return p, s
+}
+
+func varintSize(d int64) int {
+	switch {
+	case d >= -32 && d <= 127:
+		return 1
+	case d >= math.MinInt8 && d <= math.MaxUint8:
+		return 2
+	case d >= math.MinInt16 && d <= math.MaxUint16:
+		return 3
+	case d >= math.MinInt32 && d <= math.MaxUint32:
+		return 5
+	}
+	return 9
+}
+
+// shiftSize is the encoded size of a time shift: whole seconds travel as
+// seconds (format 2 encodes them so), other shifts as nanoseconds.
+func shiftSize(d int64) int {
+	if d%int64(time.Second) == 0 {
+		return varintSize(d/int64(time.Second)) + 1
+	}
+	return varintSize(d) + 1
+}
