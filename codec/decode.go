@@ -7,8 +7,8 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"time"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"

@@ -144,7 +144,7 @@ type Item struct {
 // relative to the item.
 type ItemPatch struct {
 	Key   string
-	At    int  // base position of the item, when ByPos
+	At    int // base position of the item, when ByPos
 	ByPos bool
 	Ops   []Op
 }
