@@ -171,7 +171,7 @@ func newDockerEnv(g *gen, large bool, now time.Time) *dockerEnv {
 	// A few leftovers from earlier work: an exited one-off and a stopped test container.
 	for i := 0; i < 1+e.scaleCount(6); i++ {
 		tpl := &jobCatalog[g.intn(len(jobCatalog))]
-		at := now.Add(-time.Duration(g.between(3, 20*24)) * time.Hour)
+		at := now.Add(-time.Duration(g.between(3, 20*24))*time.Hour - time.Duration(g.intn(3600))*time.Second)
 		img := e.imageFor(tpl, len(tpl.tags)-1, at.Add(-time.Hour))
 		c := e.newContainer(tpl, nil, img, e.randomName(), 0, e.nets[0], at)
 		c.startedAt = at.Add(time.Second)
@@ -386,8 +386,11 @@ func (e *dockerEnv) volumeFor(p *dProject, name string, at time.Time) *dVolume {
 }
 
 func (e *dockerEnv) randomName() string {
-	for {
+	for i := 0; ; i++ {
 		n := pick(e.g, dockerAdjectives) + "_" + pick(e.g, dockerNames)
+		if i > 20 {
+			n += strconv.Itoa(i) // as the daemon does when it retries a name
+		}
 		if e.names[n] == 0 {
 			return n
 		}
@@ -475,7 +478,7 @@ func (e *dockerEnv) containerLabels(c *dContainer) []kv {
 	}
 	slices.SortStableFunc(labels, func(a, b kv) int { return strings.Compare(a.k, b.k) })
 	// Later labels override earlier ones with the same key, as in a map.
-	out := labels[:0]
+	out := make([]kv, 0, len(labels)) // never nil: Docker shows "Labels":{} for none
 	for i, l := range labels {
 		if i+1 < len(labels) && labels[i+1].k == l.k {
 			continue

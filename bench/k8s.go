@@ -687,9 +687,9 @@ func (e *k8sEnv) setRSAnnots(rs *kRS) {
 }
 
 func (e *k8sEnv) podIP(n *kNode) string {
-	for {
+	for i := 0; ; i++ {
 		ip := "10.0." + strconv.Itoa(n.subnet) + "." + strconv.Itoa(e.g.between(5, 254))
-		if !e.ips[ip] {
+		if !e.ips[ip] || i > 1000 {
 			e.ips[ip] = true
 			return ip
 		}

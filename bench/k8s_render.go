@@ -2,6 +2,7 @@ package bench
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -316,8 +317,12 @@ func renderPodSpec(w *jw, t *kTemplate, pod *kPod) {
 					w.endObj()
 				} else {
 					w.ko("hostPath")
-					w.ks("path", m.path)
-					w.ks("type", "DirectoryOrCreate")
+					w.ks("path", strings.TrimPrefix(m.path, "/host"))
+					if strings.HasSuffix(m.path, ".lock") {
+						w.ks("type", "FileOrCreate")
+					} else {
+						w.ks("type", "DirectoryOrCreate")
+					}
 					w.endObj()
 				}
 				w.endObj()

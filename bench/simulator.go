@@ -12,11 +12,14 @@ import (
 type Profile string
 
 // The simulated environments. Sizes are those of the compact JSON snapshot.
+// The Kubernetes objects are as large as real ones (a pod with its
+// managedFields is 5-8 KB, as in the sonobuoy and troubleshoot captures), so
+// the clusters weigh more than their object counts might suggest.
 const (
-	DockerSmall Profile = "docker-small" // one edge host, ~25 containers, ~50 KB
-	DockerLarge Profile = "docker-large" // a busy host, ~400 containers, ~0.8 MB
-	K8sSmall    Profile = "k8s-small"    // 3 nodes, ~25 deployments, ~0.2 MB
-	K8sLarge    Profile = "k8s-large"    // 20 nodes, ~300 deployments, ~2.5 MB
+	DockerSmall Profile = "docker-small" // an edge host: ~22 containers, ~60 KB
+	DockerLarge Profile = "docker-large" // a busy host: ~360 containers, ~0.87 MB
+	K8sSmall    Profile = "k8s-small"    // 3 nodes, 25 deployments, ~45 pods: ~0.7 MB
+	K8sLarge    Profile = "k8s-large"    // 20 nodes, 300 deployments, ~550 pods: ~8 MB
 )
 
 // Profiles returns every profile, smallest first within each platform.
@@ -46,9 +49,10 @@ type simStats struct {
 	eventsCounted, eventsExpired, podsCreated, podsDeleted      int
 }
 
-// Simulator produces successive snapshots of one environment, one per poll.
-// It is deterministic: the same profile and seed give the same bytes.
-// A Simulator is not safe for concurrent use.
+// Simulator produces successive snapshots of one environment, one per poll
+// (PollInterval apart, poll 0 at SimStart). It is deterministic: the same
+// profile and seed give the same bytes on every platform. A Simulator is not
+// safe for concurrent use.
 type Simulator struct {
 	profile Profile
 	poll    int

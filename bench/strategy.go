@@ -53,7 +53,8 @@ var ErrBaseMismatch = errors.New("bench: base mismatch")
 //     raw dictionary and a window covering it, like `zstd --patch-from`.
 //
 // Encoders and decoders are pooled and reused, as a careful implementation
-// would. The first poll (prev nil) is sent whole by every strategy.
+// would. The first poll (prev nil) is sent whole by every strategy. Each call
+// returns new instances; they are safe for concurrent use.
 func Baselines() []Strategy {
 	return []Strategy{
 		&wholeStrategy{name: "full-gzip", c: gzipCodec{}},
