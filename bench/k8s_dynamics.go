@@ -15,12 +15,13 @@ func (e *k8sEnv) step(now time.Time) {
 	// the resourceVersion even when nothing visible changes.
 	e.rv += int64(150 + 6*len(e.nodes) + g.intn(60))
 	for _, n := range e.nodes {
-		// The brief's contract: every poll sees a fresh heartbeat.
+		// Node status is posted every poll here (a kubelet whose
+		// nodeStatusReportFrequency is at most the poll interval): the worst
+		// case for the wire.
 		n.heartbeat = now.Add(-time.Duration(g.intn(10_000)) * time.Millisecond).Truncate(time.Second)
 		n.meta.mf[len(n.meta.mf)-1].t = n.heartbeat
 		e.write(&n.meta)
 	}
-	changed := map[*kDeploy]bool{}
 	// Pods: pending ones come up, deleted ones go, some restart or crash-loop.
 	for _, p := range slices.Clone(e.pods) {
 		switch {
@@ -31,9 +32,6 @@ func (e *k8sEnv) step(now time.Time) {
 		case p.phase == "Pending":
 			if !now.Before(p.runAt) {
 				e.startPending(p)
-				if p.rs != nil {
-					changed[p.rs.dep] = true
-				}
 			}
 		case p.crashloop:
 			e.crashLoopStep(p)
@@ -47,7 +45,6 @@ func (e *k8sEnv) step(now time.Time) {
 				p.cReadyP = kCond{true, at}
 				p.cs[0].ready = true
 				p.meta.mf[1].t = at
-				changed[p.rs.dep] = true
 			}
 			e.write(&p.meta)
 		default:
@@ -59,19 +56,12 @@ func (e *k8sEnv) step(now time.Time) {
 				}
 				p.meta.mf[1].t = at
 				e.write(&p.meta)
-				if p.rs != nil {
-					changed[p.rs.dep] = true
-				}
 				continue
 			}
 			if g.chance(0.00025 + p.flaky) {
 				e.restartPod(p)
-				if p.rs != nil {
-					changed[p.rs.dep] = true
-				}
 			} else if p.rs != nil && p.probe() && g.chance(0.0015) {
 				e.unhealthy(p)
-				changed[p.rs.dep] = true
 			}
 		}
 	}
@@ -79,19 +69,16 @@ func (e *k8sEnv) step(now time.Time) {
 	for _, d := range e.deps {
 		if d.rolling {
 			e.rolloutStep(d)
-			changed[d] = true
 			continue
 		}
 		if d.hpa && g.chance(0.01) {
 			e.scale(d)
-			changed[d] = true
 		}
 	}
 	if g.chance(pickRate(e.large, 0.05, 0.3)) {
 		d := e.deps[g.intn(len(e.deps))]
 		if !d.rolling {
 			e.startRollout(d)
-			changed[d] = true
 		}
 	}
 	// Now and then a crash loop starts (a bad config, a dependency down).
@@ -100,7 +87,6 @@ func (e *k8sEnv) step(now time.Time) {
 		if p.rs != nil && p.phase == "Running" && p.gone.IsZero() && !p.crashloop {
 			p.crashloop = true
 			e.restartPod(p)
-			changed[p.rs.dep] = true
 		}
 	}
 	// Or one ends.
@@ -109,7 +95,6 @@ func (e *k8sEnv) step(now time.Time) {
 			p.crashloop = false
 			p.cs[0].waiting, p.cs[0].waitMsg = "", ""
 			e.startContainer(p, e.at())
-			changed[p.rs.dep] = true
 		}
 	}
 	// Config changes.
@@ -449,7 +434,8 @@ func (e *k8sEnv) refreshStatus(now time.Time) {
 	type counts struct{ tot, ready int }
 	per := map[*kRS]*counts{}
 	for _, p := range e.pods {
-		if p.rs == nil {
+		// Terminating pods no longer count, as in the controllers' FilterActivePods.
+		if p.rs == nil || !p.gone.IsZero() {
 			continue
 		}
 		c := per[p.rs]
@@ -458,7 +444,7 @@ func (e *k8sEnv) refreshStatus(now time.Time) {
 			per[p.rs] = c
 		}
 		c.tot++
-		if p.phase == "Running" && p.cReadyP.ok && p.gone.IsZero() {
+		if p.phase == "Running" && p.cReadyP.ok {
 			c.ready++
 		}
 	}
@@ -484,11 +470,12 @@ func (e *k8sEnv) refreshStatus(now time.Time) {
 		avail := ready >= d.replicas-maxUnavail
 		if d.tot != tot || d.ready != ready || d.updated != updated || d.avail != ready || d.available != avail {
 			t := e.at()
+			// The controller rewrites a condition only when its status or
+			// reason changes, so Available's times move only on a flip.
 			if d.available != avail {
 				d.available = avail
-				d.availTrans = t
+				d.availTrans, d.availUpdate = t, t
 			}
-			d.availUpdate = t
 			d.tot, d.ready, d.updated, d.avail = tot, ready, updated, ready
 			d.meta.mf[2].t = t
 			e.write(&d.meta)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -141,6 +142,29 @@ func TestPatchWindow(t *testing.T) {
 	for _, tt := range []struct{ prev, next, want int }{{0, 10, 1024}, {600, 600, 2048}, {1 << 20, 1 << 20, 2 << 20}, {5 << 20, 5 << 20, 16 << 20}} {
 		if got := patchWindow(tt.prev, tt.next); got != tt.want {
 			t.Errorf("patchWindow(%d, %d) = %d, want %d", tt.prev, tt.next, got, tt.want)
+		}
+	}
+}
+
+// The jsonpatch baselines hash the base as a JSON value, so the server may
+// hold it formatted differently from the agent.
+func TestJSONPatchBaseFormatting(t *testing.T) {
+	ps := polls(t, DockerSmall, 3)
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, ps[1], "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Baselines()[2:4] {
+		wire, err := s.Encode(ps[1], ps[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Decode(indented.Bytes(), wire)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name(), err)
+		}
+		if eq, err := JSONEqual(got, ps[2]); err != nil || !eq {
+			t.Fatalf("%s: wrong rebuild (%v)", s.Name(), err)
 		}
 	}
 }
