@@ -380,7 +380,6 @@ func (e *k8sEnv) addNode(i int, created time.Time) {
 		allocCPU: allocCPU, allocMem: allocMem, bootID: g.uuid(), machineID: g.hexN(32), systemUUID: "ec2" + g.hexN(5) + "-" + g.hexN(4) + "-" + g.hexN(4) + "-" + g.hexN(4) + "-" + g.hexN(12),
 		readySince: created.Add(40 * time.Second), subnet: subnet}
 	n.meta = e.newMeta(name, "", created)
-	ng := "ng-general-" + g.hexN(8)
 	n.meta.labels = []kv{
 		{"beta.kubernetes.io/arch", "amd64"}, {"beta.kubernetes.io/instance-type", itype}, {"beta.kubernetes.io/os", "linux"},
 		{"eks.amazonaws.com/capacityType", "ON_DEMAND"}, {"eks.amazonaws.com/nodegroup", "general"},
@@ -391,7 +390,6 @@ func (e *k8sEnv) addNode(i int, created time.Time) {
 		{"node.kubernetes.io/instance-type", itype}, {"topology.ebs.csi.aws.com/zone", zone},
 		{"topology.kubernetes.io/region", "eu-west-1"}, {"topology.kubernetes.io/zone", zone},
 	}
-	_ = ng
 	n.meta.annots = []kv{
 		{"alpha.kubernetes.io/provided-node-ip", ip}, {"csi.volume.kubernetes.io/nodeid", `{"ebs.csi.aws.com":"` + instance + `"}`},
 		{"node.alpha.kubernetes.io/ttl", "0"}, {"volumes.kubernetes.io/controller-managed-attach-detach", "true"},
@@ -787,12 +785,9 @@ func (n *kNode) addImages(t *kTemplate) {
 }
 
 func (e *k8sEnv) podMF(p *kPod, statusAt time.Time) []kMF {
-	mgr := "kube-controller-manager"
-	if p.ds != nil {
-		mgr = "kube-controller-manager"
-	}
+	// The replica set and daemon set controllers both run in kube-controller-manager.
 	return []kMF{
-		{manager: mgr, op: "Update", apiVersion: "v1", t: p.meta.created, fields: podSpecFields(p)},
+		{manager: "kube-controller-manager", op: "Update", apiVersion: "v1", t: p.meta.created, fields: podSpecFields(p)},
 		{manager: "kubelet", op: "Update", apiVersion: "v1", t: statusAt, fields: podStatusFields(p), sub: "status"},
 	}
 }

@@ -287,8 +287,9 @@ func renderContainer(w *jw, c *kContainer) {
 		}
 		w.endObj()
 	}
-	w.endObj()
-	return
+	w.endObj() // resources
+	// The caller adds the fields that differ between pods and templates and
+	// closes the container object.
 }
 
 // renderPodSpec writes a pod spec; pod is nil for a template's spec.
