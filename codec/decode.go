@@ -78,7 +78,7 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := d.newReader(body, h.Version)
+	r := d.newReader(body, h.Version, dictionaries[h.Dictionary])
 	f := &Frame{Header: h}
 	switch h.Kind {
 	case Full:
@@ -174,11 +174,33 @@ type reader struct {
 	d       *Decoder
 	items   int
 	version uint8
+	dict    *dictionary
 }
 
-func (d *Decoder) newReader(body []byte, version uint8) *reader {
+func (d *Decoder) newReader(body []byte, version uint8, dict *dictionary) *reader {
 	br := bytes.NewReader(body)
-	return &reader{br: br, dec: msgpack.NewDecoder(br), d: d, version: version}
+	return &reader{br: br, dec: msgpack.NewDecoder(br), d: d, version: version, dict: dict}
+}
+
+// name reads a member name, pointer or rule: a string, or (format 2) the
+// index of a name in the frame's dictionary.
+func (r *reader) name(what string) (string, error) {
+	c, err := r.dec.PeekCode()
+	if err != nil {
+		return "", r.corrupt(what, err)
+	}
+	if msgpcode.IsString(c) {
+		return r.str(what)
+	}
+	i, err := r.uint64(what)
+	if err != nil {
+		return "", err
+	}
+	s, ok := r.dict.name(i)
+	if !ok {
+		return "", r.corrupt(fmt.Sprintf("%s: name %d is not in dictionary %d", what, i, r.dict.id), nil)
+	}
+	return s, nil
 }
 
 // ref reads a base item's name: a key, or (format 2) a base position.
@@ -387,7 +409,7 @@ func (r *reader) edit(e *delta.Edit) error {
 	}
 	e.Path = make([]string, np)
 	for i := range e.Path {
-		if e.Path[i], err = r.str("edit path"); err != nil {
+		if e.Path[i], err = r.name("edit path"); err != nil {
 			return err
 		}
 	}
@@ -419,7 +441,7 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 	}
 	c := &delta.CollectionEdit{}
 	var err error
-	if c.Rule, err = r.str("collection rule"); err != nil {
+	if c.Rule, err = r.name("collection rule"); err != nil {
 		return nil, err
 	}
 	n, err := r.arrayLen("removed items", 1)
@@ -538,7 +560,7 @@ func (r *reader) ops(depth int) ([]delta.Op, error) {
 		}
 		o := &ops[i]
 		o.Kind = delta.OpKind(k)
-		if o.Path, err = r.str("operation path"); err != nil {
+		if o.Path, err = r.name("operation path"); err != nil {
 			return nil, err
 		}
 		want := 3
@@ -550,7 +572,7 @@ func (r *reader) ops(depth int) ([]delta.Op, error) {
 			}
 		case delta.OpMove, delta.OpCopy:
 			if m == want {
-				o.From, err = r.str("operation from")
+				o.From, err = r.name("operation from")
 			}
 		case delta.OpRemove:
 			want = 2
@@ -732,7 +754,7 @@ func (r *reader) value(depth int) (*snapshot.Node, error) {
 		keys := make([]string, n)
 		vals := make([]*snapshot.Node, n)
 		for i := range keys {
-			if keys[i], err = r.str("map key"); err != nil {
+			if keys[i], err = r.name("map key"); err != nil {
 				return nil, err
 			}
 			if vals[i], err = r.value(depth + 1); err != nil {

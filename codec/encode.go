@@ -31,8 +31,24 @@ func WithLevel(l zstd.EncoderLevel) EncoderOption {
 	}
 }
 
+// WithDictionary sets the dictionary frames are written with: its id goes
+// in the header, and names found in it travel as small integers. 0 writes
+// names as plain strings (any reader of the format decodes those frames);
+// the default is BuiltinDictionary.
+func WithDictionary(id uint64) EncoderOption {
+	return func(e *Encoder) error {
+		d, ok := dictionaries[id]
+		if !ok {
+			return fmt.Errorf("codec: dictionary %d: %w", id, ErrInvalidOption)
+		}
+		e.dict = d
+		return nil
+	}
+}
+
 // Encoder writes frames. It is safe for concurrent use.
 type Encoder struct {
+	dict  *dictionary
 	level zstd.EncoderLevel
 	zenc  *zstd.Encoder
 	bufs  sync.Pool
@@ -43,9 +59,25 @@ type bodyWriter struct {
 	enc *msgpack.Encoder
 }
 
+// writer writes a body: msgpack, with names (member names, pointers,
+// rules) replaced by their index in the frame's dictionary when it has them.
+type writer struct {
+	*msgpack.Encoder
+	dict *dictionary
+}
+
+// name writes a member name, path segment, pointer or rule.
+func (w writer) name(s string) {
+	if i, ok := w.dict.lookup(s); ok {
+		_ = w.EncodeUint(uint64(i))
+		return
+	}
+	_ = w.EncodeString(s)
+}
+
 // NewEncoder returns an Encoder.
 func NewEncoder(opts ...EncoderOption) (*Encoder, error) {
-	e := &Encoder{level: zstd.SpeedDefault}
+	e := &Encoder{level: zstd.SpeedDefault, dict: builtinDictionary}
 	for _, o := range opts {
 		if err := o(e); err != nil {
 			return nil, err
@@ -82,7 +114,7 @@ func (e *Encoder) AppendFull(dst []byte, s *snapshot.Snapshot) ([]byte, error) {
 	w := e.bufs.Get().(*bodyWriter)
 	defer e.bufs.Put(w)
 	w.buf.Reset()
-	if err := writeFull(w.enc, s); err != nil {
+	if err := writeFull(writer{w.enc, e.dict}, s); err != nil {
 		return nil, err
 	}
 	return e.finish(dst, Full, w.buf.Bytes()), nil
@@ -93,7 +125,7 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 	w := e.bufs.Get().(*bodyWriter)
 	defer e.bufs.Put(w)
 	w.buf.Reset()
-	if err := writeDelta(w.enc, d); err != nil {
+	if err := writeDelta(writer{w.enc, e.dict}, d); err != nil {
 		return nil, err
 	}
 	return e.finish(dst, DeltaKind, w.buf.Bytes()), nil
@@ -102,18 +134,18 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 // finish appends header and body, compressed only when that is smaller.
 func (e *Encoder) finish(dst []byte, kind Kind, body []byte) []byte {
 	start := len(dst)
-	dst = appendHeader(dst, kind, Zstd, 0, uint64(len(body)))
+	dst = appendHeader(dst, kind, Zstd, e.dict.id, uint64(len(body)))
 	dst = e.zenc.EncodeAll(body, dst)
-	rawLen := len(appendHeader(nil, kind, None, 0, uint64(len(body)))) + len(body)
+	rawLen := len(appendHeader(nil, kind, None, e.dict.id, uint64(len(body)))) + len(body)
 	// On a tie the raw body wins: same bytes on the wire, nothing to inflate.
 	if len(dst)-start < rawLen {
 		return dst
 	}
-	dst = appendHeader(dst[:start], kind, None, 0, uint64(len(body)))
+	dst = appendHeader(dst[:start], kind, None, e.dict.id, uint64(len(body)))
 	return append(dst, body...)
 }
 
-func writeFull(enc *msgpack.Encoder, s *snapshot.Snapshot) error {
+func writeFull(enc writer, s *snapshot.Snapshot) error {
 	if s == nil {
 		return fmt.Errorf("codec: encode: nil snapshot")
 	}
@@ -122,7 +154,7 @@ func writeFull(enc *msgpack.Encoder, s *snapshot.Snapshot) error {
 	return writeValue(enc, s.Root())
 }
 
-func writeDelta(enc *msgpack.Encoder, d *delta.Delta) error {
+func writeDelta(enc writer, d *delta.Delta) error {
 	if d == nil {
 		return fmt.Errorf("codec: encode: nil delta")
 	}
@@ -138,12 +170,12 @@ func writeDelta(enc *msgpack.Encoder, d *delta.Delta) error {
 	return nil
 }
 
-func writeEdit(enc *msgpack.Encoder, e *delta.Edit) error {
+func writeEdit(enc writer, e *delta.Edit) error {
 	_ = enc.EncodeArrayLen(3)
 	_ = enc.EncodeUint(uint64(e.Kind))
 	_ = enc.EncodeArrayLen(len(e.Path))
 	for _, p := range e.Path {
-		_ = enc.EncodeString(p)
+		enc.name(p)
 	}
 	switch e.Kind {
 	case delta.Set:
@@ -166,7 +198,7 @@ func writeEdit(enc *msgpack.Encoder, e *delta.Edit) error {
 
 // writeRef names a base item: by position when known (format 2), by key
 // otherwise.
-func writeRef(enc *msgpack.Encoder, key string, at int, byPos bool) {
+func writeRef(enc writer, key string, at int, byPos bool) {
 	if byPos {
 		_ = enc.EncodeInt(int64(at))
 		return
@@ -174,9 +206,9 @@ func writeRef(enc *msgpack.Encoder, key string, at int, byPos bool) {
 	_ = enc.EncodeString(key)
 }
 
-func writeCollection(enc *msgpack.Encoder, c *delta.CollectionEdit) error {
+func writeCollection(enc writer, c *delta.CollectionEdit) error {
 	_ = enc.EncodeArrayLen(5)
-	_ = enc.EncodeString(c.Rule)
+	enc.name(c.Rule)
 	_ = enc.EncodeArrayLen(len(c.Remove) + len(c.RemoveAt))
 	for _, k := range c.Remove {
 		_ = enc.EncodeString(k)
@@ -243,7 +275,7 @@ const (
 // value (add, replace, test), the from pointer (move, copy), the difference
 // (increment), the shift and layout (time shift), or prefix, suffix and
 // text (splice).
-func writeOps(enc *msgpack.Encoder, ops []delta.Op) error {
+func writeOps(enc writer, ops []delta.Op) error {
 	_ = enc.EncodeArrayLen(len(ops))
 	for _, o := range ops {
 		switch o.Kind {
@@ -253,40 +285,40 @@ func writeOps(enc *msgpack.Encoder, ops []delta.Op) error {
 			}
 			_ = enc.EncodeArrayLen(3)
 			_ = enc.EncodeUint(uint64(o.Kind))
-			_ = enc.EncodeString(o.Path)
+			enc.name(o.Path)
 			if err := writeValue(enc, o.Value); err != nil {
 				return err
 			}
 		case delta.OpMove, delta.OpCopy:
 			_ = enc.EncodeArrayLen(3)
 			_ = enc.EncodeUint(uint64(o.Kind))
-			_ = enc.EncodeString(o.Path)
-			_ = enc.EncodeString(o.From)
+			enc.name(o.Path)
+			enc.name(o.From)
 		case delta.OpRemove:
 			_ = enc.EncodeArrayLen(2)
 			_ = enc.EncodeUint(uint64(o.Kind))
-			_ = enc.EncodeString(o.Path)
+			enc.name(o.Path)
 		case delta.OpIncrement:
 			_ = enc.EncodeArrayLen(3)
 			_ = enc.EncodeUint(uint64(o.Kind))
-			_ = enc.EncodeString(o.Path)
+			enc.name(o.Path)
 			_ = enc.EncodeInt(o.Int)
 		case delta.OpShiftTime:
 			_ = enc.EncodeArrayLen(4)
 			if o.Int%int64(time.Second) == 0 {
 				_ = enc.EncodeUint(wireShiftSeconds)
-				_ = enc.EncodeString(o.Path)
+				enc.name(o.Path)
 				_ = enc.EncodeInt(o.Int / int64(time.Second))
 			} else {
 				_ = enc.EncodeUint(wireShiftNanos)
-				_ = enc.EncodeString(o.Path)
+				enc.name(o.Path)
 				_ = enc.EncodeInt(o.Int)
 			}
 			_ = enc.EncodeUint(uint64(o.Layout))
 		case delta.OpSplice:
 			_ = enc.EncodeArrayLen(5)
 			_ = enc.EncodeUint(uint64(o.Kind))
-			_ = enc.EncodeString(o.Path)
+			enc.name(o.Path)
 			_ = enc.EncodeInt(int64(o.Prefix))
 			_ = enc.EncodeInt(int64(o.Suffix))
 			_ = enc.EncodeString(o.Text)
@@ -300,7 +332,7 @@ func writeOps(enc *msgpack.Encoder, ops []delta.Op) error {
 // writeValue writes a JSON value: null, bool, str, canonical integers as
 // msgpack ints, other numbers as extension 1 holding the literal, arrays,
 // and maps with keys in sorted order.
-func writeValue(enc *msgpack.Encoder, n *snapshot.Node) error {
+func writeValue(enc writer, n *snapshot.Node) error {
 	switch n.Kind() {
 	case snapshot.Null:
 		return enc.EncodeNil()
@@ -330,7 +362,7 @@ func writeValue(enc *msgpack.Encoder, n *snapshot.Node) error {
 		_ = enc.EncodeMapLen(n.Len())
 		vals := n.Values()
 		for i, k := range n.Keys() {
-			_ = enc.EncodeString(k)
+			enc.name(k)
 			if err := writeValue(enc, vals[i]); err != nil {
 				return err
 			}

@@ -110,7 +110,7 @@ func ParseHeader(frame []byte) (Header, error) {
 	h.BodySize = size
 	pos += n
 	h.HeaderSize = pos
-	if h.Dictionary != 0 {
+	if _, known := dictionaries[h.Dictionary]; !known || (h.Version < 2 && h.Dictionary != NoDictionary) {
 		return h, fmt.Errorf("codec: frame header: dictionary %d is unknown to this build: %w", h.Dictionary, ErrVersion)
 	}
 	if h.Compression == None && uint64(len(frame)-pos) != h.BodySize {

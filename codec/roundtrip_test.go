@@ -440,7 +440,7 @@ func TestConcurrentUse(t *testing.T) {
 func TestZstdStreamsFromOtherWriters(t *testing.T) {
 	s := mustParse(t, dockerDoc(6, 2))
 	var body bytes.Buffer
-	if err := writeFull(msgpack.NewEncoder(&body), s); err != nil {
+	if err := writeFull(writer{msgpack.NewEncoder(&body), noDictionary}, s); err != nil {
 		t.Fatal(err)
 	}
 	b := body.Bytes()

@@ -152,7 +152,7 @@ func TestSpecExamples(t *testing.T) {
 		"1e400":                "c7 05 01 31 65 34 30 30",
 	} {
 		var buf bytes.Buffer
-		if err := writeValue(msgpack.NewEncoder(&buf), mustParse(t, lit).Root()); err != nil {
+		if err := writeValue(writer{msgpack.NewEncoder(&buf), noDictionary}, mustParse(t, lit).Root()); err != nil {
 			t.Fatal(err)
 		}
 		if got := hexBytes(buf.Bytes()); got != want {
