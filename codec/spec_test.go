@@ -5,14 +5,23 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"os"
+	"os/exec"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+	_ "time/tzdata" // the time shift cases run under zones with daylight saving time
+	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
-	"github.com/vmihailenco/msgpack/v5"
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
 )
 
 // These tests hold docs/wire-format.md to the code: they re-implement what
@@ -151,11 +160,7 @@ func TestSpecExamples(t *testing.T) {
 		"1.0":                  "c7 03 01 31 2e 30",
 		"1e400":                "c7 05 01 31 65 34 30 30",
 	} {
-		var buf bytes.Buffer
-		if err := writeValue(writer{msgpack.NewEncoder(&buf), noDictionary}, mustParse(t, lit).Root()); err != nil {
-			t.Fatal(err)
-		}
-		if got := hexBytes(buf.Bytes()); got != want {
+		if got := hexBytes(valueBytes(t, lit)); got != want {
 			t.Errorf("literal %s encodes as %s, the document says %s", lit, got, want)
 		}
 		if row := fmt.Sprintf("| `%s` | `%s` |", lit, want); !strings.Contains(spec, row) {
@@ -196,6 +201,18 @@ func TestSpecWorkedExample(t *testing.T) {
 	}
 }
 
+// valueBytes returns the msgpack encoding of the JSON value doc, taken
+// from a full frame's body: [root, value], the root always 9 bytes.
+func valueBytes(t *testing.T, doc string) []byte {
+	t.Helper()
+	frame := mustEncodeFull(t, mustParse(t, doc))
+	h, err := ParseHeader(frame)
+	if err != nil || h.Compression != None {
+		t.Fatalf("full frame of %s: %+v, %v: want a raw body", doc, h, err)
+	}
+	return frame[h.HeaderSize+1+9:]
+}
+
 func hexBytes(b []byte) string {
 	var s strings.Builder
 	for i, c := range b {
@@ -205,4 +222,236 @@ func hexBytes(b []byte) string {
 		fmt.Fprintf(&s, "%02x", c)
 	}
 	return s.String()
+}
+
+// The scalar transforms exactly as section 8.4 states them, written from the
+// text and independent of package delta and of Go's time formatting (time is
+// used only for calendar arithmetic in UTC).
+
+// specIncrement adds d to the canonical decimal integer s.
+func specIncrement(s string, d int64) (string, bool) {
+	i, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || strconv.FormatInt(i, 10) != s {
+		return "", false
+	}
+	if (d > 0 && i > math.MaxInt64-d) || (d < 0 && i < math.MinInt64-d) {
+		return "", false
+	}
+	return strconv.FormatInt(i+d, 10), true
+}
+
+// specSplice keeps prefix and suffix bytes of s around text.
+func specSplice(s string, prefix, suffix int, text string) (string, bool) {
+	if prefix < 0 || suffix < 0 || prefix+suffix > len(s) || !utf8.ValidString(text) {
+		return "", false // a frame's strings are valid UTF-8
+	}
+	out := s[:prefix] + text + s[len(s)-suffix:]
+	return out, utf8.ValidString(out)
+}
+
+var specTimeRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$`)
+
+// specShift shifts the RFC 3339 timestamp s by nanos and writes it in
+// layout, keeping its UTC offset.
+func specShift(s string, nanos int64, layout int) (string, bool) {
+	m := specTimeRE.FindStringSubmatch(s)
+	if m == nil || layout < 0 || layout > 10 {
+		return "", false
+	}
+	num := func(x string) int { n, _ := strconv.Atoi(x); return n }
+	y, mo, d, h, mi, se := num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]), num(m[6])
+	daysIn := time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn || h > 23 || mi > 59 || se > 59 {
+		return "", false
+	}
+	ns := 0
+	if m[7] != "" {
+		frac := (m[7][1:] + "000000000")[:9] // digits after the ninth are ignored
+		ns = num(frac)
+	}
+	off := 0
+	if z := m[8]; z != "Z" {
+		oh, om := num(z[1:3]), num(z[4:6])
+		if oh > 23 || om > 59 {
+			return "", false
+		}
+		off = (oh*60 + om) * 60
+		if z[0] == '-' {
+			off = -off
+		}
+	}
+	// The local wall time shifted, which keeps the offset.
+	t := time.Date(y, time.Month(mo), d, h, mi, se, ns, time.UTC).Add(time.Duration(nanos))
+	if t.Year() < 0 || t.Year() > 9999 {
+		return "", false
+	}
+	out := fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second())
+	digits := fmt.Sprintf("%09d", t.Nanosecond())
+	switch {
+	case layout == 0:
+		if digits = strings.TrimRight(digits, "0"); digits != "" {
+			out += "." + digits
+		}
+	case layout > 1:
+		out += "." + digits[:layout-1]
+	}
+	if off == 0 {
+		return out + "Z", true
+	}
+	sign := '+'
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	return out + fmt.Sprintf("%c%02d:%02d", sign, off/3600, off/60%60), true
+}
+
+// scalarCase is one scalar transform applied to the member "v" of a
+// snapshot; want is "" when the document says the transform fails.
+type scalarCase struct {
+	value string // JSON
+	op    delta.Op
+}
+
+func scalarCases() []scalarCase {
+	str := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	inc := func(v string, d int64) scalarCase {
+		return scalarCase{v, delta.Op{Kind: delta.OpIncrement, Int: d}}
+	}
+	spl := func(v string, p, s int, text string) scalarCase {
+		return scalarCase{str(v), delta.Op{Kind: delta.OpSplice, Prefix: p, Suffix: s, Text: text}}
+	}
+	sh := func(v string, d time.Duration, l int) scalarCase {
+		return scalarCase{str(v), delta.Op{Kind: delta.OpShiftTime, Int: int64(d), Layout: delta.TimeLayout(l)}}
+	}
+	return []scalarCase{
+		inc(`41`, 1), inc(`0`, -1), inc(`-5`, 5), inc(`"412345"`, 789), inc(`"0"`, 0),
+		inc(`9223372036854775806`, 1), inc(`9223372036854775807`, 1), inc(`-9223372036854775808`, -1),
+		inc(`1.0`, 1), inc(`-0`, 1), inc(`1e3`, 1), inc(`10E0`, 1), inc(`"007"`, 1), inc(`"+1"`, 1), inc(`" 1"`, 1),
+		inc(`""`, 1), inc(`"12345678901234567890"`, 1), inc(`true`, 1), inc(`null`, 1), inc(`[1]`, 1),
+		spl("Up 3 minutes", 3, 8, "4"), spl("Up 3 minutes", 0, 0, "x"), spl("abc", 3, 0, ""), spl("abc", 1, 2, "Z"),
+		spl("abc", 2, 2, ""), spl("abc", -1, 0, ""), spl("héllo", 2, 0, ""), spl("héllo", 2, 3, "\xa9"), spl("héllo", 2, 4, ""), spl("héllo", 2, 3, ""), spl("", 0, 0, ""),
+		{`7`, delta.Op{Kind: delta.OpSplice, Text: "x"}},
+		sh("2026-03-14T09:26:00.118273113Z", 60500*time.Millisecond, 0),
+		sh("2026-03-14T09:26:00.1Z", 400*time.Millisecond, 0),
+		sh("2026-03-14T09:26:00.1Z", 900*time.Millisecond, 0),
+		sh("2026-03-14T09:26:00.9Z", time.Second, 1),
+		sh("2026-03-14T09:26:00.5Z", 0, 4),
+		sh("2026-03-14T09:26:05.123456Z", 10*time.Second+333*time.Microsecond, 7),
+		sh("2026-03-14T09:26:05Z", 1, 10),
+		sh("2026-03-14T09:26:05.1234567891Z", 0, 0),
+		sh("2026-03-14T09:26:05+05:30", time.Minute, 1),
+		sh("2026-03-14T09:26:05-08:00", -10*time.Hour, 1),
+		sh("2026-03-14T09:26:05+00:00", time.Second, 1),
+		sh("2026-03-14T09:26:05-00:00", time.Second, 1),
+		// Across daylight saving changes in Europe (29 March 2026) and the
+		// US (8 March, 1 November 2026): the offset stays as written.
+		sh("2026-03-28T12:00:00+01:00", 48*time.Hour, 1),
+		sh("2026-01-10T12:00:00-05:00", 180*24*time.Hour, 1),
+		sh("2026-10-31T12:00:00-04:00", 48*time.Hour, 0),
+		sh("2026-01-01T00:00:00Z", -time.Second, 1),
+		sh("2024-02-28T12:00:00Z", 24*time.Hour, 1),
+		sh("0000-01-01T00:00:00Z", time.Hour, 1),
+		sh("9999-12-31T23:59:59Z", time.Second, 1),
+		sh("0000-01-01T00:00:00Z", -time.Second, 1),
+		sh("2026-03-14T9:26:00Z", 0, 1),
+		sh("2026-03-14T09:26:00,5Z", 0, 0),
+		sh("2026-03-14T09:26:00+24:00", 0, 1),
+		sh("2026-03-14T09:26:00+05:60", 0, 1),
+		sh("2026-03-14t09:26:00Z", 0, 1),
+		sh("2026-03-14T09:26:00z", 0, 1),
+		sh("2026-03-14T09:26:60Z", 0, 1),
+		sh("2026-02-29T00:00:00Z", 0, 1),
+		sh("2026-03-14T09:26:00", 0, 1),
+		sh("2026-03-14T09:26:00.Z", 0, 1),
+		sh("2026-03-14T09:26:00+0100", 0, 1),
+		sh(" 2026-03-14T09:26:00Z", 0, 1),
+		sh("2026-03-14T09:26:00Z", 0, 11),
+		{`1773478800`, delta.Op{Kind: delta.OpShiftTime, Int: int64(time.Second), Layout: 1}},
+	}
+}
+
+// specScalar applies c as the document says; ok false means corrupt.
+func specScalar(c scalarCase) (string, bool) {
+	var v any
+	if err := json.Unmarshal([]byte(c.value), &v); err != nil {
+		return "", false
+	}
+	s, isStr := v.(string)
+	o := c.op
+	switch o.Kind {
+	case delta.OpIncrement:
+		if isStr {
+			out, ok := specIncrement(s, o.Int)
+			b, _ := json.Marshal(out)
+			return string(b), ok
+		}
+		if _, isNum := v.(float64); isNum {
+			return specIncrement(c.value, o.Int)
+		}
+	case delta.OpSplice:
+		if isStr {
+			out, ok := specSplice(s, o.Prefix, o.Suffix, o.Text)
+			b, _ := json.Marshal(out)
+			return string(b), ok
+		}
+	case delta.OpShiftTime:
+		if isStr {
+			out, ok := specShift(s, o.Int, int(o.Layout))
+			b, _ := json.Marshal(out)
+			return string(b), ok
+		}
+	}
+	return "", false
+}
+
+// TestSpecScalarTransforms checks increment, time shift and splice against
+// the document through the wire: each case is encoded, decoded and applied.
+// Time shifts must not depend on the receiver's time zone, so the cases run
+// again in child processes under zones with daylight saving time.
+func TestSpecScalarTransforms(t *testing.T) {
+	if tz := os.Getenv("SNAPDELTA_SPEC_TZ"); tz != "" {
+		if _, off := time.Date(2026, 1, 15, 12, 0, 0, 0, time.Local).Zone(); off == 0 {
+			t.Fatalf("TZ=%s did not take effect", tz)
+		}
+	}
+	for _, c := range scalarCases() {
+		name := fmt.Sprintf("%s %.40s %+v", c.op.Kind, c.value, c.op)
+		base := mustParse(t, `{"v":`+c.value+`}`)
+		want, ok := specScalar(c)
+		d := &delta.Delta{Base: base.Hash(), Target: base.Hash(), Edits: []delta.Edit{{
+			Kind: delta.Patch, Path: []string{"v"}, Ops: []delta.Op{c.op},
+		}}}
+		var next *snapshot.Snapshot
+		if ok {
+			next = mustParse(t, `{"v":`+want+`}`)
+			d.Target = next.Hash()
+		}
+		frame, err := EncodeDelta(d)
+		if err != nil {
+			t.Fatalf("%s: EncodeDelta: %v", name, err)
+		}
+		got, err := defaultDecoder.Apply(base, frame)
+		switch {
+		case !ok && !errors.Is(err, ErrCorrupt):
+			if err == nil {
+				t.Errorf("%s: applies, giving %s; the document says it is corrupt", name, canon(got))
+			} else {
+				t.Errorf("%s: %v; the document says it is corrupt", name, err)
+			}
+		case ok && err != nil:
+			t.Errorf("%s: %v; the document says it gives %s", name, err, want)
+		case ok:
+			sameSnapshot(t, got, next)
+		}
+	}
+	if os.Getenv("SNAPDELTA_SPEC_TZ") != "" {
+		return
+	}
+	for _, tz := range []string{"Europe/Berlin", "America/New_York"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSpecScalarTransforms$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "TZ="+tz, "SNAPDELTA_SPEC_TZ="+tz)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("with TZ=%s: %v\n%s", tz, err, out)
+		}
+	}
 }

@@ -115,11 +115,60 @@ func shiftTime(s string, d int64, l TimeLayout) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("unknown time layout %d: %w", l, ErrCorrupt)
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+	t, ok := parseTime(s)
+	if !ok {
 		return "", fmt.Errorf("time shift of %q, not an RFC 3339 time: %w", truncate(s), ErrCorrupt)
 	}
-	return t.Add(time.Duration(d)).Format(layout), nil
+	t = t.Add(time.Duration(d))
+	if t.Year() < 0 || t.Year() > 9999 {
+		return "", fmt.Errorf("time shift of %q by %d ns leaves years 0000-9999: %w", truncate(s), d, ErrCorrupt)
+	}
+	return t.Format(layout), nil
+}
+
+// parseTime parses an RFC 3339 date-time and keeps its UTC offset fixed.
+//
+// Only RFC 3339's own form is taken: time.Parse also accepts a one-digit
+// hour, a comma before the fraction and offsets of 24 hours or more, which
+// another implementation of the wire format would not. And time.Parse puts
+// the time in time.Local when Local has the same offset at that instant, so
+// a shift across a daylight saving change would be written with the
+// receiver's new offset: the result would depend on the machine.
+func parseTime(s string) (time.Time, bool) {
+	const shape = "dddd-dd-ddTdd:dd:dd"
+	if len(s) <= len(shape) {
+		return time.Time{}, false
+	}
+	for i := range len(shape) {
+		if c := s[i]; (shape[i] == 'd' && (c < '0' || c > '9')) || (shape[i] != 'd' && c != shape[i]) {
+			return time.Time{}, false
+		}
+	}
+	rest := s[len(shape):]
+	if rest[0] == '.' {
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if n == 1 {
+			return time.Time{}, false
+		}
+		rest = rest[n:]
+	}
+	if rest != "Z" {
+		digit := func(c byte) bool { return c >= '0' && c <= '9' }
+		if len(rest) != 6 || (rest[0] != '+' && rest[0] != '-') || rest[3] != ':' ||
+			!digit(rest[1]) || !digit(rest[2]) || !digit(rest[4]) || !digit(rest[5]) ||
+			rest[1:3] > "23" || rest[4:6] > "59" {
+			return time.Time{}, false
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	_, offset := t.Zone()
+	return t.In(time.FixedZone("", offset)), true
 }
 
 func splice(s string, prefix, suffix int, text string) (string, error) {
@@ -181,8 +230,8 @@ func scalarOp(path string, a, b *snapshot.Node) (Op, bool) {
 		}
 	}
 	if a.Kind() == snapshot.String {
-		if ta, err := time.Parse(time.RFC3339Nano, as); err == nil {
-			if tb, err := time.Parse(time.RFC3339Nano, bs); err == nil {
+		if ta, ok := parseTime(as); ok {
+			if tb, ok := parseTime(bs); ok {
 				d := tb.Sub(ta)
 				if d != math.MinInt64 && d != math.MaxInt64 { // Sub saturates; a saturated shift cannot be right
 					for l := LayoutTrimmed; l <= LayoutFixed9; l++ {
