@@ -18,7 +18,7 @@ type Profile string
 const (
 	DockerSmall Profile = "docker-small" // an edge host: ~22 containers, ~60 KB
 	DockerLarge Profile = "docker-large" // a busy host: ~360 containers, ~0.87 MB
-	K8sSmall    Profile = "k8s-small"    // 3 nodes, 25 deployments, ~45 pods: ~0.7 MB
+	K8sSmall    Profile = "k8s-small"    // 3 nodes, 25 deployments, ~45 pods: ~0.8 MB
 	K8sLarge    Profile = "k8s-large"    // 20 nodes, 300 deployments, ~550 pods: ~8 MB
 )
 
