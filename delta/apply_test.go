@@ -4,13 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
-const applyBase = `{"c":[{"Id":"a","v":1},{"Id":"b","v":2},{"Id":"c","v":3}],"m":{"x":1,"l":[1,2]},"n":5,"pos":[{"Id":"d"},{"Id":"d"}]}`
+const applyBase = `{"c":[{"Id":"a","v":1},{"Id":"b","v":2},{"Id":"c","v":3}],"m":{"x":1,"l":[1,2]},"n":5,"pos":[{"Id":"d"},{"Id":"d"}],` +
+	`"s":{"e":"😀ab","t":"2021-08-17T10:00:00Z","rv":"123","big":9223372036854775807,"f":1.5,"b":true,"l":[1]}}`
 
 func TestApplyErrors(t *testing.T) {
 	base := parse(t, applyBase)
@@ -32,7 +34,10 @@ func TestApplyErrors(t *testing.T) {
 	}
 	v := num("9")
 	item := parse(t, `{"Id":"z"}`).Root()
-	valid, err := delta.Diff(base, parse(t, `{"c":[{"Id":"a","v":1},{"Id":"c","v":4}],"m":{"x":1,"l":[1,2]},"n":5,"pos":[{"Id":"d"},{"Id":"d"}]}`))
+	scalar := func(o delta.Op) *delta.Delta {
+		return one(delta.Edit{Path: []string{"s"}, Kind: delta.Patch, Ops: []delta.Op{o}})
+	}
+	valid, err := delta.Diff(base, parse(t, strings.Replace(applyBase, `{"Id":"b","v":2},{"Id":"c","v":3}`, `{"Id":"c","v":4}`, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +112,54 @@ func TestApplyErrors(t *testing.T) {
 		{"order out of range", coll(delta.CollectionEdit{Order: []int{0, 1, 3}}), delta.ErrCorrupt},
 		{"order huge", coll(delta.CollectionEdit{Order: []int{0, 1, math.MaxInt}}), delta.ErrCorrupt},
 		{"order empty but not nil", coll(delta.CollectionEdit{Order: []int{}}), delta.ErrCorrupt},
+		// Format 2: base items named by position.
+		{"remove position past the end", coll(delta.CollectionEdit{RemoveAt: []int{3}}), delta.ErrCorrupt},
+		{"remove negative position", coll(delta.CollectionEdit{RemoveAt: []int{-1}}), delta.ErrCorrupt},
+		{"remove huge position", coll(delta.CollectionEdit{RemoveAt: []int{math.MaxInt}}), delta.ErrCorrupt},
+		{"remove position twice", coll(delta.CollectionEdit{RemoveAt: []int{1, 1}}), delta.ErrCorrupt},
+		{"remove by key and by position", coll(delta.CollectionEdit{Remove: []string{"a"}, RemoveAt: []int{0}}), delta.ErrCorrupt},
+		{"patch position past the end", coll(delta.CollectionEdit{Patch: []delta.ItemPatch{{At: 3, ByPos: true, Ops: []delta.Op{{Kind: delta.OpReplace, Path: "/v", Value: v}}}}}), delta.ErrCorrupt},
+		{"patch negative position", coll(delta.CollectionEdit{Patch: []delta.ItemPatch{{At: -1, ByPos: true, Ops: []delta.Op{{Kind: delta.OpReplace, Path: "/v", Value: v}}}}}), delta.ErrCorrupt},
+		{"patch removed position", coll(delta.CollectionEdit{RemoveAt: []int{0}, Patch: []delta.ItemPatch{{At: 0, ByPos: true, Ops: []delta.Op{{Kind: delta.OpReplace, Path: "/v", Value: v}}}}}), delta.ErrCorrupt},
+		{"replace position past the end", coll(delta.CollectionEdit{Put: []delta.Item{{At: 3, ByPos: true, Index: -1, Value: item}}}), delta.ErrCorrupt},
+		{"replace removed position", coll(delta.CollectionEdit{RemoveAt: []int{2}, Put: []delta.Item{{At: 2, ByPos: true, Index: -1, Value: item}}}), delta.ErrCorrupt},
+		// The position names the item; a key that disagrees is not read,
+		// and the root check catches the wrong result.
+		{"position and key disagree", coll(delta.CollectionEdit{Patch: []delta.ItemPatch{{Key: "a", At: 1, ByPos: true, Ops: []delta.Op{{Kind: delta.OpReplace, Path: "/v", Value: num("1")}}}}}), delta.ErrVerify},
+		// Format 2: new items built from a base item.
+		{"item built from position past the end", coll(delta.CollectionEdit{Put: []delta.Item{{Key: "z", Index: 0, From: 3, HasFrom: true, Ops: []delta.Op{{Kind: delta.OpReplace, Path: "/Id", Value: str("z")}}}}}), delta.ErrCorrupt},
+		{"item built from negative position", coll(delta.CollectionEdit{Put: []delta.Item{{Key: "z", Index: 0, From: -1, HasFrom: true, Ops: []delta.Op{{Kind: delta.OpReplace, Path: "/Id", Value: str("z")}}}}}), delta.ErrCorrupt},
+		{"item built without ops", coll(delta.CollectionEdit{Put: []delta.Item{{Key: "z", Index: 0, From: 0, HasFrom: true}}}), delta.ErrCorrupt},
+		{"item built with failing ops", coll(delta.CollectionEdit{Put: []delta.Item{{Key: "z", Index: 0, From: 0, HasFrom: true, Ops: []delta.Op{{Kind: delta.OpRemove, Path: "/nope"}}}}}), delta.ErrCorrupt},
+		{"item built in place", coll(delta.CollectionEdit{Put: []delta.Item{{Key: "a", Index: -1, From: 1, HasFrom: true, Ops: []delta.Op{{Kind: delta.OpReplace, Path: "/v", Value: v}}}}}), delta.ErrCorrupt},
+		{"item built past the end", coll(delta.CollectionEdit{Put: []delta.Item{{Key: "z", Index: 4, From: 0, HasFrom: true, Ops: []delta.Op{{Kind: delta.OpReplace, Path: "/Id", Value: str("z")}}}}}), delta.ErrCorrupt},
+		// Format 2: scalar transforms.
+		{"increment of a non-integer string", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/e", Int: 1}), delta.ErrCorrupt},
+		{"increment of a fraction", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/f", Int: 1}), delta.ErrCorrupt},
+		{"increment of a bool", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/b", Int: 1}), delta.ErrCorrupt},
+		{"increment of an array", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/l", Int: 1}), delta.ErrCorrupt},
+		{"increment of the item itself", scalar(delta.Op{Kind: delta.OpIncrement, Path: "", Int: 1}), delta.ErrCorrupt},
+		{"increment that overflows", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/big", Int: 1}), delta.ErrCorrupt},
+		{"increment that underflows", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/rv", Int: math.MinInt64}), delta.ErrVerify},
+		{"increment of a missing member", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/zz", Int: 1}), delta.ErrCorrupt},
+		{"increment through a scalar", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/rv/0", Int: 1}), delta.ErrCorrupt},
+		{"increment past an array's end", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/l/1", Int: 1}), delta.ErrCorrupt},
+		{"increment at a leading-zero index", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/l/00", Int: 1}), delta.ErrCorrupt},
+		{"increment at a signed index", scalar(delta.Op{Kind: delta.OpIncrement, Path: "/l/+0", Int: 1}), delta.ErrCorrupt},
+		{"increment with a bad pointer", scalar(delta.Op{Kind: delta.OpIncrement, Path: "rv", Int: 1}), delta.ErrCorrupt},
+		{"time shift of a non-time", scalar(delta.Op{Kind: delta.OpShiftTime, Path: "/e", Int: 1e9}), delta.ErrCorrupt},
+		{"time shift of a number", scalar(delta.Op{Kind: delta.OpShiftTime, Path: "/big", Int: 1e9}), delta.ErrCorrupt},
+		{"time shift with layout 11", scalar(delta.Op{Kind: delta.OpShiftTime, Path: "/t", Int: 1e9, Layout: 11}), delta.ErrCorrupt},
+		{"time shift with layout 255", scalar(delta.Op{Kind: delta.OpShiftTime, Path: "/t", Int: 1e9, Layout: 255}), delta.ErrCorrupt},
+		{"time shift out of range", scalar(delta.Op{Kind: delta.OpShiftTime, Path: "/t", Int: math.MaxInt64}), delta.ErrVerify},
+		{"splice past the end", scalar(delta.Op{Kind: delta.OpSplice, Path: "/e", Prefix: 7}), delta.ErrCorrupt},
+		{"splice keeping too much", scalar(delta.Op{Kind: delta.OpSplice, Path: "/e", Prefix: 4, Suffix: 3}), delta.ErrCorrupt},
+		{"splice negative prefix", scalar(delta.Op{Kind: delta.OpSplice, Path: "/e", Prefix: -1}), delta.ErrCorrupt},
+		{"splice negative suffix", scalar(delta.Op{Kind: delta.OpSplice, Path: "/e", Suffix: -1}), delta.ErrCorrupt},
+		{"splice huge suffix", scalar(delta.Op{Kind: delta.OpSplice, Path: "/e", Prefix: 1, Suffix: math.MaxInt}), delta.ErrCorrupt},
+		{"splice inside a rune", scalar(delta.Op{Kind: delta.OpSplice, Path: "/e", Prefix: 2, Suffix: 0}), delta.ErrCorrupt},
+		{"splice inserting invalid UTF-8", scalar(delta.Op{Kind: delta.OpSplice, Path: "/e", Prefix: 4, Suffix: 2, Text: "\xff"}), delta.ErrCorrupt},
+		{"splice of a number", scalar(delta.Op{Kind: delta.OpSplice, Path: "/big", Prefix: 1}), delta.ErrCorrupt},
 		{"a bad edit after good ones", &delta.Delta{Base: h, Target: valid.Target, Edits: append(append([]delta.Edit{}, valid.Edits...), delta.Edit{Path: []string{"zz"}, Kind: delta.Remove})}, delta.ErrCorrupt},
 	}
 	for _, tt := range tests {

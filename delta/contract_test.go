@@ -53,6 +53,17 @@ func oneSet(path []string, lit string) func(*testing.T, *delta.Delta) {
 	}
 }
 
+// oneOp checks d is a single patch at path made of one operation of kind k.
+func oneOp(path []string, k delta.OpKind) func(*testing.T, *delta.Delta) {
+	return func(t *testing.T, d *delta.Delta) {
+		t.Helper()
+		if len(d.Edits) != 1 || d.Edits[0].Kind != delta.Patch || !slices.Equal(d.Edits[0].Path, path) ||
+			len(d.Edits[0].Ops) != 1 || d.Edits[0].Ops[0].Kind != k {
+			t.Fatalf("want one %s at %q, got:\n%s", k, path, describe(d))
+		}
+	}
+}
+
 func nest(depth int, open, close, leaf string) string {
 	return strings.Repeat(open, depth) + leaf + strings.Repeat(close, depth)
 }
@@ -175,6 +186,24 @@ func TestDiffContracts(t *testing.T) {
 				t.Fatalf("got:\n%s", describe(d))
 			}
 		}},
+		// Format 2 scalar transforms: the cheapest description that
+		// rebuilds the value exactly, or a whole value.
+		{name: "resourceVersion counted up", a: `{"rv":"12345"}`, b: `{"rv":"12346"}`, check: oneOp([]string{"rv"}, delta.OpIncrement)},
+		{name: "integer counted down", a: `{"n":41}`, b: `{"n":-7}`, check: oneOp([]string{"n"}, delta.OpIncrement)},
+		{name: "kubernetes timestamp", a: `{"t":"2021-08-17T10:00:00Z"}`, b: `{"t":"2021-08-17T10:01:00Z"}`, check: oneOp([]string{"t"}, delta.OpShiftTime)},
+		{name: "timestamp with offset and nanoseconds", a: `{"t":"2023-11-14T22:13:20.123456789+01:00"}`, b: `{"t":"2023-11-14T22:14:20.5+01:00"}`},
+		{name: "timestamp changes zone", a: `{"t":"2023-11-14T22:13:20Z"}`, b: `{"t":"2023-11-14T23:13:20+01:00"}`},
+		{name: "timestamp to text", a: `{"t":"2023-11-14T22:13:20Z"}`, b: `{"t":"2023-11-14 22:13:20"}`},
+		{name: "docker status", a: `{"s":"Up 3 minutes (healthy)"}`, b: `{"s":"Up 4 minutes (healthy)"}`, check: oneOp([]string{"s"}, delta.OpSplice)},
+		{name: "splice next to a two-byte rune", a: `{"s":"caf\u00e9 ouvert"}`, b: `{"s":"caf\u00e8 ouvert"}`},
+		{name: "splice next to an emoji", a: `{"s":"\ud83d\ude00 ok"}`, b: `{"s":"\ud83d\ude01 ok"}`},
+		{name: "splice of NUL bytes", a: `{"s":"a\u0000\u0000b"}`, b: `{"s":"a\u0000b"}`},
+		{name: "int64 wraps", a: `{"n":9223372036854775807}`, b: `{"n":-9223372036854775808}`},
+		{name: "past int64", a: `{"n":9223372036854775807}`, b: `{"n":9223372036854775808}`},
+		{name: "integer to -0", a: `{"n":1}`, b: `{"n":-0}`},
+		{name: "leading zeros in a string", a: `{"s":"007"}`, b: `{"s":"008"}`},
+		{name: "number to numeric string", a: `{"n":12}`, b: `{"n":"13"}`},
+		{name: "scalar change inside an item", a: `{"c":[{"Id":"x","rv":"99","t":"2021-08-17T10:00:00Z","s":"Up 1 minute"}]}`, b: `{"c":[{"Id":"x","rv":"100","t":"2021-08-17T10:00:30Z","s":"Up 2 minutes"}]}`},
 		{name: "keyed items with special keys", a: `{"c":[{"Id":"/"},{"Id":"~"},{"Id":""}]}`, b: `{"c":[{"Id":"","x":1},{"Id":"/"},{"Id":"\u0000"}]}`},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/snapdelta/snapdelta/snapshot"
 )
@@ -23,6 +24,7 @@ var numberLits = []string{
 }
 
 var stringPool = []string{
+	"2021-08-17T10:00:00Z", "2023-11-14T22:13:20.123456789+01:00", "2023-11-14T22:13:20.5Z", "12345", "-7",
 	"", "/", "~", "~0", "~1", "a/b", "a~b", "/~", "\x00", "nul\x00byte", "😀", "é", "日本語",
 	"\u2028\u2029", "tab\t", "quote\"", "back\\slash", "\x1f\x7f", "running", "Up 3 minutes",
 	"Exited (0) 2 hours ago", "-", "0", "1",
@@ -120,7 +122,9 @@ func (g *gen) number() *snapshot.Node {
 }
 
 func (g *gen) scalar() *snapshot.Node {
-	switch g.r.IntN(6) {
+	switch g.r.IntN(7) {
+	case 6: // engines are full of timestamps
+		return str(time.Unix(1600000000+g.r.Int64N(1e8), g.r.Int64N(1e9)).UTC().Format(time.RFC3339Nano))
 	case 0:
 		return snapshot.NewNull()
 	case 1:
@@ -280,6 +284,49 @@ func withMember(n *snapshot.Node, key string, v *snapshot.Node) *snapshot.Node {
 	return n.WithMember(key, v)
 }
 
+// nudgeNumber returns a number near lit, as counters and sizes move between
+// polls: an integer plus or minus a little, or lit with its digits changed.
+func (g *gen) nudgeNumber(lit string) *snapshot.Node {
+	if i, err := strconv.ParseInt(lit, 10, 64); err == nil {
+		d := int64(g.r.IntN(2001) - 1000)
+		if g.r.IntN(8) == 0 {
+			d = g.r.Int64() - g.r.Int64() // may overflow: then not an increment
+		}
+		return num(strconv.FormatInt(i+d, 10))
+	}
+	if strings.ContainsAny(lit, ".eE") {
+		return num(lit + "0") // 1.0 -> 1.00, 1e5 -> 1e50: a change of literal
+	}
+	return num(lit + "1")
+}
+
+// editString returns s with a small change, as statuses and timestamps
+// change between polls: a rune inserted, deleted or replaced somewhere
+// (also inside multi-byte runes' neighbours), a timestamp shifted, a
+// decimal string counted up.
+func (g *gen) editString(s string) string {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil && g.r.IntN(2) == 0 {
+		t = t.Add(time.Duration(g.r.Int64N(1e12)) - 5e11)
+		layouts := []string{time.RFC3339, time.RFC3339Nano, "2006-01-02T15:04:05.000Z07:00", "2006-01-02T15:04:05.000000000Z07:00"}
+		return t.Format(layouts[g.r.IntN(len(layouts))])
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return strconv.FormatInt(i+int64(g.r.IntN(100)), 10)
+	}
+	runes := []rune(s)
+	i := g.r.IntN(len(runes) + 1)
+	r := []rune(g.pick([]string{"a", "é", "è", "😀", "😁", "\x00", "/", "~", "0", "9"}))[0]
+	switch {
+	case len(runes) == 0 || g.r.IntN(3) == 0:
+		runes = slices.Insert(runes, i, r)
+	case g.r.IntN(2) == 0 && i < len(runes):
+		runes = slices.Delete(runes, i, i+1)
+	default:
+		runes[min(i, len(runes)-1)] = r
+	}
+	return string(runes)
+}
+
 // mutate returns a copy of n with a few random changes somewhere inside.
 func (g *gen) mutate(n *snapshot.Node) *snapshot.Node {
 	for range 1 + g.r.IntN(3) {
@@ -312,8 +359,14 @@ func (g *gen) mutateHere(n *snapshot.Node) *snapshot.Node {
 	case snapshot.Bool:
 		return snapshot.NewBool(!n.Bool())
 	case snapshot.Number:
+		if g.r.IntN(2) == 0 {
+			return g.nudgeNumber(n.Text())
+		}
 		return g.number()
 	case snapshot.String:
+		if g.r.IntN(2) == 0 {
+			return str(g.editString(n.Text()))
+		}
 		return str(g.randString())
 	case snapshot.Object:
 		return g.mutateObject(n)

@@ -275,6 +275,14 @@ func describeOps(ops []delta.Op) string {
 	parts := make([]string, len(ops))
 	for i, o := range ops {
 		parts[i] = o.Kind.String() + " " + o.Path
+		switch o.Kind {
+		case delta.OpIncrement:
+			parts[i] += fmt.Sprintf(" %+d", o.Int)
+		case delta.OpShiftTime:
+			parts[i] += fmt.Sprintf(" %+dns layout %d", o.Int, o.Layout)
+		case delta.OpSplice:
+			parts[i] += fmt.Sprintf(" keep %d+%d put %q", o.Prefix, o.Suffix, o.Text)
+		}
 		if o.Value != nil {
 			parts[i] += fmt.Sprintf(" %.40s", snapshot.AppendCanonical(nil, o.Value))
 		}
