@@ -12,8 +12,9 @@ import (
 // Snapshot is one parsed JSON document with its content hashes. It is
 // immutable and safe for concurrent use; its root hash names it.
 type Snapshot struct {
-	root *Node
-	cfg  *Config
+	root  *Node
+	cfg   *Config
+	spans map[spanKey]*Node // items by JSON text, for ParseNext
 }
 
 // New returns the snapshot whose document is root, built under cfg (nil for
