@@ -41,6 +41,7 @@ type Agent struct {
 	Config *snapshot.Config
 
 	stats AgentStats
+	last  *snapshot.Snapshot // the previous poll, whose unchanged items Poll reuses
 }
 
 // AgentStats counts an Agent's work since it was made.
@@ -64,10 +65,11 @@ func (a *Agent) Poll(ctx context.Context, snapJSON []byte) (Ack, error) {
 	if cfg == nil {
 		cfg = snapshot.DefaultConfig()
 	}
-	snap, err := cfg.Parse(snapJSON)
+	snap, err := cfg.ParseNext(snapJSON, a.last)
 	if err != nil {
 		return Ack{}, fmt.Errorf("link: poll: %w", err)
 	}
+	a.last = snap
 	return a.PollSnapshot(ctx, snap)
 }
 
