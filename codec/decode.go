@@ -58,6 +58,7 @@ func NewDecoder(opts ...DecoderOption) (*Decoder, error) {
 		// destination growing towards maxSize by doubling first (a 1 GiB
 		// bomb behind a small promise cost ~375 MiB of allocation before).
 		zstd.WithDecodeAllCapLimit(true),
+		zstd.WithDecoderDictRaw(zstdDictID, builtinZstd),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("codec: zstd decoder: %w", err)
@@ -156,6 +157,7 @@ func (d *Decoder) inflatesPast(payload []byte, n uint64) bool {
 		zstd.WithDecoderConcurrency(1),
 		zstd.WithDecoderLowmem(true),
 		zstd.WithDecoderMaxWindow(d.window),
+		zstd.WithDecoderDictRaw(zstdDictID, builtinZstd),
 	)
 	if err != nil {
 		return false

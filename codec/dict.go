@@ -1,6 +1,9 @@
 package codec
 
+import _ "embed"
+
 //go:generate go run ./internal/gendict -o dict_builtin.go
+//go:generate go run ./internal/gendict -zstd dict1.zstd
 
 // Dictionary ids a frame header may name.
 const (
@@ -21,10 +24,11 @@ type dictionary struct {
 	id    uint64
 	names []string
 	index map[string]int
+	zstd  []byte // zstd dictionary for bodies, or nil
 }
 
-func newDictionary(id uint64, names []string) *dictionary {
-	d := &dictionary{id: id, names: names, index: make(map[string]int, len(names))}
+func newDictionary(id uint64, names []string, zstdDict []byte) *dictionary {
+	d := &dictionary{id: id, names: names, index: make(map[string]int, len(names)), zstd: zstdDict}
 	for i, n := range names {
 		if _, dup := d.index[n]; !dup {
 			d.index[n] = i
@@ -48,9 +52,23 @@ func (d *dictionary) name(i uint64) (string, bool) {
 	return d.names[i], true
 }
 
+// builtinZstd is dictionary 1's zstd dictionary: raw content, distinct
+// frame bodies of the simulated profiles (see internal/gendict). A 100-byte
+// delta body shares most of its structure with them, which zstd cannot find
+// in the body alone. Raw content rather than a trained dictionary: the
+// trainer is not byte-for-byte reproducible, and raw content also works
+// with the reference CLI's --patch-from.
+//
+//go:embed dict1.zstd
+var builtinZstd []byte
+
+// zstdDictID is the id zstd frames compressed with builtinZstd carry (one
+// byte in the zstd frame header).
+const zstdDictID = 1
+
 var (
-	noDictionary      = newDictionary(NoDictionary, nil)
-	builtinDictionary = newDictionary(BuiltinDictionary, builtinNames)
+	noDictionary      = newDictionary(NoDictionary, nil, nil)
+	builtinDictionary = newDictionary(BuiltinDictionary, builtinNames, builtinZstd)
 	dictionaries      = map[uint64]*dictionary{
 		NoDictionary:      noDictionary,
 		BuiltinDictionary: builtinDictionary,

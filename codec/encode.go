@@ -83,12 +83,16 @@ func NewEncoder(opts ...EncoderOption) (*Encoder, error) {
 			return nil, err
 		}
 	}
-	z, err := zstd.NewWriter(nil,
+	zopts := []zstd.EOption{
 		zstd.WithEncoderLevel(e.level),
 		zstd.WithEncoderCRC(false), // the root hash already proves the content
 		zstd.WithEncoderConcurrency(1),
 		zstd.WithLowerEncoderMem(true),
-	)
+	}
+	if e.dict.zstd != nil {
+		zopts = append(zopts, zstd.WithEncoderDictRaw(zstdDictID, e.dict.zstd))
+	}
+	z, err := zstd.NewWriter(nil, zopts...)
 	if err != nil {
 		return nil, fmt.Errorf("codec: zstd encoder: %w", err)
 	}

@@ -19,13 +19,20 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/klauspost/compress/dict"
+	"github.com/klauspost/compress/zstd"
 	"github.com/snapdelta/snapdelta/bench"
+	"github.com/snapdelta/snapdelta/codec"
 	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
+var trained *bool
+
 func main() {
 	out := flag.String("o", "dict_builtin.go", "output file")
+	trained = flag.Bool("trained", false, "train with dict.BuildZstdDict (not byte-for-byte reproducible) instead of a raw content dictionary")
+	zout := flag.String("zstd", "", "also train a zstd dictionary on frame bodies written with the current names and write it here")
 	corpus := flag.String("corpus", "../../shared/corpus/real", "real corpus folder (skipped when absent)")
 	size := flag.Int("n", 256, "number of names")
 	flag.Parse()
@@ -56,6 +63,12 @@ func main() {
 			}
 			prev = s
 		}
+	}
+	if *zout != "" {
+		if err := trainZstd(*zout); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	files := 0
 	_ = filepath.WalkDir(*corpus, func(path string, e fs.DirEntry, err error) error {
@@ -162,4 +175,129 @@ func countOps(w map[string]int, ops []delta.Op) {
 			countNames(w, o.Value, deltaWeight)
 		}
 	}
+}
+
+// trainZstd trains a zstd dictionary on the bodies of delta frames that the
+// codec writes today (names already replaced by dictionary 1), for bodies too
+// small to compress on their own.
+func trainZstd(out string) error {
+	enc, err := codec.NewEncoder()
+	if err != nil {
+		return err
+	}
+	// Frames the codec compresses with the dictionary in use today; the
+	// bodies inside, which are what the new dictionary is trained on, do
+	// not depend on it.
+	var ropts []zstd.DOption
+	if old, err := os.ReadFile(out); err == nil {
+		ropts = append(ropts, zstd.WithDecoderDictRaw(zstdDictID, old))
+	}
+	zr, err := zstd.NewReader(nil, ropts...)
+	if err != nil {
+		return err
+	}
+	var samples [][]byte
+	var perProfile [][][]byte
+	for _, p := range []struct {
+		profile bench.Profile
+		polls   int
+	}{{bench.DockerSmall, 240}, {bench.DockerLarge, 30}, {bench.K8sSmall, 120}, {bench.K8sLarge, 10}} {
+		polls, err := bench.Polls(p.profile, 11, p.polls)
+		if err != nil {
+			return err
+		}
+		var prev *snapshot.Snapshot
+		var mine [][]byte
+		for _, js := range polls {
+			s, err := snapshot.Parse(js)
+			if err != nil {
+				return err
+			}
+			if prev != nil {
+				d, err := delta.Diff(prev, s)
+				if err != nil {
+					return err
+				}
+				frame, err := enc.AppendDelta(nil, d)
+				if err != nil {
+					return err
+				}
+				h, err := codec.ParseHeader(frame)
+				if err != nil {
+					return err
+				}
+				body := frame[h.HeaderSize:]
+				if h.Compression == codec.Zstd {
+					if body, err = zr.DecodeAll(body, nil); err != nil {
+						return err
+					}
+				}
+				samples = append(samples, body)
+				mine = append(mine, body)
+			}
+			prev = s
+		}
+		perProfile = append(perProfile, mine)
+	}
+	var d []byte
+	if *trained {
+		d, err = dict.BuildZstdDict(samples, dict.Options{MaxDictSize: 16 << 10, HashBytes: 4, ZstdDictID: zstdDictID, ZstdLevel: zstd.SpeedDefault})
+		if err != nil {
+			return err
+		}
+	} else {
+		// Each profile gets an equal share; the profiles listed first
+		// (Docker's quiet polls, the most common bodies) end up last, where
+		// zstd's offsets are cheapest.
+		for i := len(perProfile) - 1; i >= 0; i-- {
+			d = append(d, rawDictionary(perProfile[i], rawShare)...)
+		}
+	}
+	if err := os.WriteFile(out, d, 0o644); err != nil {
+		return err
+	}
+	log.Printf("wrote a %d-byte zstd dictionary trained on %d bodies to %s", len(d), len(samples), out)
+	return nil
+}
+
+// rawShare is each profile's share of the raw dictionary, in bytes.
+const rawShare = 8 << 10
+
+// zstdDictID is the id inside the zstd dictionary of codec dictionary 1: one
+// byte in each zstd frame header.
+const zstdDictID = 1
+
+// rawDictionary returns a raw content dictionary: distinct sample bodies,
+// shortest first, the shortest (the most common, quiet polls) placed last
+// where zstd's offsets are cheapest, up to max bytes. Unlike a trained
+// dictionary it is byte-for-byte reproducible from the same samples.
+func rawDictionary(samples [][]byte, max int) []byte {
+	seen := map[string]bool{}
+	var uniq [][]byte
+	for _, s := range samples {
+		if !seen[string(s)] {
+			seen[string(s)] = true
+			uniq = append(uniq, s)
+		}
+	}
+	slices.SortStableFunc(uniq, func(a, b []byte) int {
+		if len(a) != len(b) {
+			return len(a) - len(b)
+		}
+		return bytes.Compare(a, b)
+	})
+	var picked [][]byte
+	total := 0
+	for _, s := range uniq {
+		if total+len(s) > max {
+			break
+		}
+		picked = append(picked, s)
+		total += len(s)
+	}
+	out := make([]byte, 0, total)
+	for i := len(picked) - 1; i >= 0; i-- {
+		out = append(out, picked[i]...)
+	}
+	return out
 }
