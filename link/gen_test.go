@@ -1,6 +1,7 @@
 package link
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -21,6 +22,7 @@ type simHost struct {
 	containers []*simContainer
 	images     []string
 	goroutines int
+	last       *snapshot.Snapshot
 }
 
 type simContainer struct {
@@ -153,11 +155,18 @@ func (h *simHost) snapshot(tb testing.TB) *snapshot.Snapshot {
 		"images":     imgs,
 		"volumes":    map[string]any{"Volumes": []any{map[string]any{"Name": "data", "Driver": "local"}}},
 	}
-	root, err := snapshot.DefaultConfig().FromValue(doc)
+	// Parsed as an agent parses its polls: items whose JSON did not
+	// change are shared with the previous poll.
+	data, err := json.Marshal(doc)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return snapshot.New(root, nil)
+	s, err := snapshot.DefaultConfig().ParseNext(data, h.last)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h.last = s
+	return s
 }
 
 // next steps the host and returns its new snapshot.

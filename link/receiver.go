@@ -1,6 +1,7 @@
 package link
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -451,12 +452,50 @@ func (r *Receiver) nextPayload(e *envState, f *codec.Frame, frame []byte, base, 
 	if e.payload.fits(len(fwd)) {
 		return e.payload.withDelta(fwd), nil
 	}
-	full, err := r.enc.AppendFull(nil, next)
+	return r.renewPayload(e, next)
+}
+
+// renewPayload returns a fresh payload ending at next. Its checkpoint is
+// the oldest recent snapshot whose deltas up to next take at most half the
+// payload's delta budget: a restart then still accepts deltas against
+// those recent roots (an ack lost just before the restart does not force a
+// full resend), and half the budget is left for the deltas to come.
+func (r *Receiver) renewPayload(e *envState, next *snapshot.Snapshot) (payload, error) {
+	budget := e.payload.checkpoint / deltaShare / 2
+	newest := []*snapshot.Snapshot{next} // newest first
+	var frames [][]byte                  // frames[i] turns newest[i+1] into newest[i]
+	used := 0
+	for _, s := range e.recent {
+		if len(newest) == r.recent {
+			break
+		}
+		if s.Hash() == next.Hash() {
+			continue
+		}
+		// delta.Diff, not wholeDiff: renewals are rare and these deltas
+		// must be small to fit.
+		d, err := delta.Diff(s, newest[len(newest)-1])
+		if err != nil {
+			break
+		}
+		f, err := r.enc.AppendDelta(nil, d)
+		if err != nil || used+len(f)+binary.MaxVarintLen64 > budget {
+			break
+		}
+		used += len(f) + binary.MaxVarintLen64
+		newest = append(newest, s)
+		frames = append(frames, f)
+	}
+	full, err := r.enc.AppendFull(nil, newest[len(newest)-1])
 	if err != nil {
 		return payload{}, fmt.Errorf("checkpoint: %w", err)
 	}
 	r.stats.checkpoints.Add(1)
-	return newPayload(full), nil
+	p := newPayload(full)
+	for i := len(frames) - 1; i >= 0; i-- {
+		p = p.withDelta(frames[i])
+	}
+	return p, nil
 }
 
 // Snapshot returns env's current snapshot and the seq that built it, or an

@@ -139,9 +139,8 @@ var sharedStoreEncoder = sync.OnceValues(func() (*codec.Encoder, error) {
 
 // Next returns the frame that brings the receiver from the acknowledged base
 // to snap: a delta, or a full frame when there is no base. It takes the
-// next seq and remembers snap as in flight until an Ack names it. A delta is
-// applied to the base before it is sent, proving it rebuilds snap; should it
-// not, the frame is full.
+// next seq and remembers snap as in flight until an Ack names it. Should
+// diffing or encoding fail, the frame is full.
 func (s *Sender) Next(snap *snapshot.Snapshot) (Outgoing, error) {
 	if snap == nil {
 		return Outgoing{}, fmt.Errorf("link: next: nil snapshot")
@@ -175,13 +174,14 @@ func (s *Sender) Next(snap *snapshot.Snapshot) (Outgoing, error) {
 }
 
 // deltaFrame diffs snap against the base and returns the frame and the
-// target rebuilt from the base (sharing its nodes).
+// target to remember. The target is snap itself: an agent that parses each
+// poll with snapshot.ParseNext already shares every unchanged item with the
+// previous poll, and rebuilding snap from the base to prove the delta cost
+// as much as the diff again, for a proof the receiver makes anyway (a
+// delta that does not rebuild its target root is refused, and the Agent
+// then sends a full frame).
 func (s *Sender) deltaFrame(snap *snapshot.Snapshot) ([]byte, *snapshot.Snapshot, error) {
 	d, err := delta.Diff(s.base, snap)
-	if err != nil {
-		return nil, nil, err
-	}
-	next, err := delta.Apply(s.base, d)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -189,7 +189,7 @@ func (s *Sender) deltaFrame(snap *snapshot.Snapshot) ([]byte, *snapshot.Snapshot
 	if err != nil {
 		return nil, nil, err
 	}
-	return frame, next, nil
+	return frame, snap, nil
 }
 
 func (s *Sender) remember(f flight) {
