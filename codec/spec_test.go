@@ -455,3 +455,129 @@ func TestSpecScalarTransforms(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecTransformExamples checks the examples of section 8.3 against the
+// re-implementation above and against the code.
+func TestSpecTransformExamples(t *testing.T) {
+	spec := readSpec(t)
+	examples := []struct {
+		c      scalarCase
+		result string
+	}{
+		{scalarCase{`41`, delta.Op{Kind: delta.OpIncrement, Int: 1}}, `42`},
+		{scalarCase{`"412345"`, delta.Op{Kind: delta.OpIncrement, Int: 46}}, `"412391"`},
+		{scalarCase{`"Up 3 minutes"`, delta.Op{Kind: delta.OpSplice, Prefix: 3, Suffix: 8, Text: "4"}}, `"Up 4 minutes"`},
+		{scalarCase{`"2026-03-28T12:00:00+01:00"`, delta.Op{Kind: delta.OpShiftTime, Int: int64(48 * time.Hour), Layout: 1}}, `"2026-03-30T12:00:00+01:00"`},
+		{scalarCase{`"2026-03-14T09:26:00.118273113Z"`, delta.Op{Kind: delta.OpShiftTime, Int: 59999999987, Layout: 0}}, `"2026-03-14T09:27:00.1182731Z"`},
+		{scalarCase{`"2026-03-14T09:26:00.5Z"`, delta.Op{Kind: delta.OpShiftTime, Int: 2e9, Layout: 1}}, `"2026-03-14T09:26:02Z"`},
+		{scalarCase{`"2026-03-14T09:25:57.482113Z"`, delta.Op{Kind: delta.OpShiftTime, Int: 10018017000, Layout: 7}}, `"2026-03-14T09:26:07.500130Z"`},
+	}
+	for _, e := range examples {
+		if got, ok := specScalar(e.c); !ok || got != e.result {
+			t.Errorf("%s of %s: the document's rules give %s (%v), its example says %s", e.c.op.Kind, e.c.value, got, ok, e.result)
+		}
+		base := mustParse(t, `{"v":`+e.c.value+`}`)
+		next := mustParse(t, `{"v":`+e.result+`}`)
+		frame, err := EncodeDelta(&delta.Delta{Base: base.Hash(), Target: next.Hash(), Edits: []delta.Edit{{
+			Kind: delta.Patch, Path: []string{"v"}, Ops: []delta.Op{e.c.op},
+		}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := defaultDecoder.Apply(base, frame); err != nil {
+			t.Errorf("%s of %s giving %s: %v", e.c.op.Kind, e.c.value, e.result, err)
+		}
+		for _, s := range []string{e.c.value, e.result} {
+			if !strings.Contains(spec, s) {
+				t.Errorf("the document does not show %s", s)
+			}
+		}
+	}
+}
+
+// TestSpecOperationEncodings checks the operation examples of section 7.7:
+// each is the body of a one-operation patch at the root, minus the framing.
+func TestSpecOperationEncodings(t *testing.T) {
+	spec := readSpec(t)
+	rows := []struct {
+		wire, hex string
+		dict      uint64
+		op        delta.Op
+	}{
+		{`[7, "/n", -1]`, "93 07 a2 2f 6e ff", NoDictionary, delta.Op{Kind: delta.OpIncrement, Path: "/n", Int: -1}},
+		{`[8, "/t", 40, 0]`, "94 08 a2 2f 74 28 00", NoDictionary, delta.Op{Kind: delta.OpShiftTime, Path: "/t", Int: 40e9}},
+		{`[10, "", 59999999987, 0]`, "94 0a a0 cf 00 00 00 0d f8 47 57 f3 00", NoDictionary, delta.Op{Kind: delta.OpShiftTime, Int: 59999999987}},
+		{`[9, "/Status", 3, 8, "4"]`, "95 09 a7 2f 53 74 61 74 75 73 03 08 a1 34", NoDictionary, delta.Op{Kind: delta.OpSplice, Path: "/Status", Prefix: 3, Suffix: 8, Text: "4"}},
+		{`[7, 1, 46]`, "93 07 01 2e", BuiltinDictionary, delta.Op{Kind: delta.OpIncrement, Path: "/metadata/resourceVersion", Int: 46}},
+	}
+	for _, r := range rows {
+		if row := fmt.Sprintf("| `%s` | `%s` |", r.wire, r.hex); !strings.Contains(spec, row) {
+			t.Errorf("the document lacks the row %s", row)
+		}
+		enc, err := NewEncoder(WithDictionary(r.dict))
+		if err != nil {
+			t.Fatal(err)
+		}
+		frame, err := enc.AppendDelta(nil, &delta.Delta{Edits: []delta.Edit{{Kind: delta.Patch, Path: []string{}, Ops: []delta.Op{r.op}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := ParseHeader(frame)
+		if err != nil || h.Compression != None || h.Dictionary != r.dict {
+			t.Fatalf("%s: header %+v, %v", r.wire, h, err)
+		}
+		// [base, target, [[3, [], [op]]]]: 1 + 9 + 9 + 1, then 1 + 1 + 1 + 1.
+		if got := hexBytes(frame[h.HeaderSize+24:]); got != r.hex {
+			t.Errorf("%s encodes as %s, the document says %s", r.wire, got, r.hex)
+		}
+	}
+}
+
+// TestSpecDictionary checks appendix A and section 6 against dictionary 1.
+func TestSpecDictionary(t *testing.T) {
+	spec := readSpec(t)
+	const open, end = "<!-- dictionary-1 -->\n```\n", "```\n<!-- /dictionary-1 -->"
+	i, j := strings.Index(spec, open), strings.Index(spec, end)
+	if i < 0 || j < i {
+		t.Fatal("the document does not list dictionary 1")
+	}
+	if h := fmt.Sprintf("the %d bytes of `codec/dict1.zstd`, whose xxhash64 is `%016x`", len(builtinZstd), xxhash.Sum64(builtinZstd)); !strings.Contains(spec, h) {
+		t.Errorf("the document does not describe the zstd dictionary as %s", h)
+	}
+	lines := strings.Split(strings.TrimSuffix(spec[i+len(open):j], "\n"), "\n")
+	if len(lines) != len(builtinNames) {
+		t.Fatalf("the document lists %d names, dictionary 1 has %d", len(lines), len(builtinNames))
+	}
+	for k, line := range lines {
+		idx, quoted, _ := strings.Cut(strings.TrimSpace(line), " ")
+		var name string
+		if err := json.Unmarshal([]byte(quoted), &name); err != nil || idx != strconv.Itoa(k) || name != builtinNames[k] {
+			t.Errorf("line %q: want %d %q", line, k, builtinNames[k])
+		}
+	}
+}
+
+// TestSpecWorkedExampleTable checks that the byte column of the worked
+// example's table spells out the whole frame.
+func TestSpecWorkedExampleTable(t *testing.T) {
+	spec := readSpec(t)
+	i := strings.Index(spec, "<!-- /worked-example-hex -->")
+	if i < 0 {
+		t.Fatal("no worked example")
+	}
+	table := spec[i:]
+	table = table[strings.Index(table, "| bytes | meaning |"):]
+	table = table[:strings.Index(table, "\n\n")]
+	var got []string
+	for _, row := range strings.Split(table, "\n")[2:] {
+		cell := strings.Split(row, "|")[1]
+		got = append(got, strings.Trim(strings.TrimSpace(cell), "`"))
+	}
+	want, err := os.ReadFile(vectorsDir + "/worked-example/frame.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := strings.Join(got, " "); g != hexBytes(want) {
+		t.Errorf("the worked example's table spells\n %s\nthe frame is\n %s", g, hexBytes(want))
+	}
+}

@@ -8,8 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/internal/jsonpatch"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
@@ -72,10 +76,65 @@ func parseFile(t testing.TB, path string) *snapshot.Snapshot {
 // encodeVector returns the frame this build writes for v.
 func encodeVector(t testing.TB, v vector) []byte {
 	t.Helper()
+	if build, ok := handBuilt[v.name]; ok {
+		enc, err := NewEncoder(WithDictionary(NoDictionary))
+		if err != nil {
+			t.Fatal(err)
+		}
+		frame, err := enc.AppendDelta(nil, build(t, v.base, v.next))
+		if err != nil {
+			t.Fatalf("%s: AppendDelta: %v", v.name, err)
+		}
+		return frame
+	}
 	if v.base == nil {
 		return mustEncodeFull(t, v.next)
 	}
 	return mustEncodeDelta(t, v.base, v.next)
+}
+
+// handBuilt gives the deltas of the vectors written by hand instead of by
+// delta.Diff: forms every reader must take that Diff never writes (move,
+// copy and test operations, base items named by key, a time shift to a
+// fixed layout), encoded without a dictionary.
+var handBuilt = map[string]func(t testing.TB, base, next *snapshot.Snapshot) *delta.Delta{
+	"hand-built": handBuiltDelta,
+}
+
+func handBuiltDelta(t testing.TB, base, next *snapshot.Snapshot) *delta.Delta {
+	val := func(doc string) *snapshot.Node { return mustParse(t, doc).Root() }
+	return &delta.Delta{Base: base.Hash(), Target: next.Hash(), Edits: []delta.Edit{
+		{Kind: delta.Keyed, Path: []string{"items"}, Collection: &delta.CollectionEdit{
+			Rule:     "Id",
+			Remove:   []string{"b"},
+			RemoveAt: []int{3},
+			Put: []delta.Item{
+				{Key: "c", Index: -1, Value: val(`{"Id":"c","v":30,"tags":["z"]}`)},
+				{Index: 1, Value: val(`{"Id":"f","v":6,"tags":[]}`)},
+				// Built from "b", which this same edit removes.
+				{Index: 3, HasFrom: true, From: 1, Ops: []delta.Op{
+					{Kind: delta.OpReplace, Path: "/Id", Value: val(`"e"`)},
+					{Kind: delta.OpIncrement, Path: "/v", Int: 3},
+				}},
+			},
+			Patch: []delta.ItemPatch{{Key: "a", Ops: []delta.Op{
+				{Kind: delta.OpTest, Path: "/v", Value: val(`1`)},
+				{Kind: delta.OpReplace, Path: "/v", Value: val(`5`)},
+				{Kind: delta.OpIncrement, Path: "/v", Int: 10}, // reads the 5 just written
+				{Kind: delta.OpCopy, Path: "/tags/-", From: "/tags/0"},
+				{Kind: delta.OpRemove, Path: "/tags/1"},
+			}}},
+			Order: []int{3, 0, 1, 2},
+		}},
+		{Kind: delta.Patch, Path: []string{"list"}, Ops: []delta.Op{
+			{Kind: delta.OpTest, Path: "/0", Value: val(`1`)},
+			{Kind: delta.OpCopy, Path: "/-", From: "/0"},
+			{Kind: delta.OpMove, Path: "/0", From: "/2"},
+		}},
+		{Kind: delta.Patch, Path: []string{"t"}, Ops: []delta.Op{
+			{Kind: delta.OpShiftTime, Path: "", Int: 2e9, Layout: delta.LayoutFixed0},
+		}},
+	}}
 }
 
 // TestVectors checks the golden vectors both ways: this build encodes each
@@ -122,7 +181,9 @@ func TestVectors(t *testing.T) {
 }
 
 // TestVectorsCover checks that the vectors exercise what the wire format
-// document promises they do.
+// document promises they do: every operation kind (the time shift in both
+// wire forms), every form of a collection put, base items named by
+// position and by key, both dictionaries.
 func TestVectorsCover(t *testing.T) {
 	has := map[string]bool{}
 	for _, v := range loadVectors(t) {
@@ -134,6 +195,7 @@ func TestVectorsCover(t *testing.T) {
 			t.Fatalf("%s: %v", v.name, err)
 		}
 		has[f.Header.Kind.String()+"/"+f.Header.Compression.String()] = true
+		has[fmt.Sprintf("version %d dictionary %d", f.Header.Version, f.Header.Dictionary)] = true
 		if f.Delta == nil {
 			continue
 		}
@@ -142,33 +204,127 @@ func TestVectorsCover(t *testing.T) {
 		}
 		for _, e := range f.Delta.Edits {
 			has[e.Kind.String()] = true
-			for _, o := range e.Ops {
-				has["op "+o.Kind.String()] = true
+			place := func() *snapshot.Node { return nodeAtPath(v.base.Root(), e.Path) }
+			coverOps(has, e.Ops, place)
+			c := e.Collection
+			if c == nil {
+				continue
 			}
-			if c := e.Collection; c != nil {
-				if c.Order != nil {
-					has["order"] = true
+			item := func(key string, at int, byPos bool) func() *snapshot.Node {
+				return func() *snapshot.Node {
+					arr := place()
+					if byPos {
+						return arr.Elem(at)
+					}
+					coll, _ := snapshot.CollectionBy(arr, snapshot.MustParseRule(c.Rule))
+					i, _ := coll.Lookup(key)
+					return arr.Elem(i)
 				}
-				if len(c.Remove)+len(c.RemoveAt) > 0 {
-					has["collection remove"] = true
-				}
-				if len(c.Patch) > 0 {
-					has["collection patch"] = true
-				}
-				for _, it := range c.Put {
-					has[fmt.Sprintf("collection put %v", it.Index >= 0)] = true
+			}
+			if c.Order != nil {
+				has["order"] = true
+			}
+			if len(c.Remove) > 0 {
+				has["remove by key"] = true
+			}
+			if len(c.RemoveAt) > 0 {
+				has["remove by position"] = true
+			}
+			for _, p := range c.Patch {
+				has[fmt.Sprintf("patch by position %v", p.ByPos)] = true
+				coverOps(has, p.Ops, item(p.Key, p.At, p.ByPos))
+			}
+			for _, it := range c.Put {
+				switch {
+				case it.HasFrom:
+					has["put [nil, index, from, ops]"] = true
+					coverOps(has, it.Ops, item("", it.From, true))
+				case it.Index >= 0:
+					has["put [nil, index, value]"] = true
+				default:
+					has[fmt.Sprintf("put [ref, -1, value] by position %v", it.ByPos)] = true
 				}
 			}
 		}
 	}
-	for _, want := range []string{
-		"full/zstd", "delta/none", "empty delta", "set", "remove", "patch", "collection",
-		"op replace", "order", "collection remove", "collection patch", "collection put true", "collection put false",
-	} {
-		if !has[want] {
-			t.Errorf("no golden vector has %s", want)
+	want := []string{
+		"full/zstd", "delta/none", "delta/zstd", "empty delta", "set", "remove", "patch", "collection",
+		"version 2 dictionary 0", "version 2 dictionary 1",
+		"order", "remove by key", "remove by position", "patch by position true", "patch by position false",
+		"put [ref, -1, value] by position true", "put [ref, -1, value] by position false",
+		"put [nil, index, value]", "put [nil, index, from, ops]",
+		"increment of a number", "increment of a string", "time shift in seconds", "time shift in nanoseconds",
+		"time layout trimmed", "time layout fixed 0 digits", "time layout fixed 6 digits",
+	}
+	for k := delta.OpAdd; k <= delta.OpSplice; k++ {
+		want = append(want, "op "+k.String())
+	}
+	for _, w := range want {
+		if !has[w] {
+			t.Errorf("no golden vector has %s", w)
 		}
 	}
+}
+
+// coverOps notes the operation kinds of ops, and for increments and time
+// shifts what they apply to; place returns the value the operations patch,
+// as the base holds it.
+func coverOps(has map[string]bool, ops []delta.Op, place func() *snapshot.Node) {
+	for _, o := range ops {
+		has["op "+o.Kind.String()] = true
+		switch o.Kind {
+		case delta.OpIncrement:
+			if n, ok := nodeAtPointer(place(), o.Path); ok {
+				has["increment of a "+n.Kind().String()] = true
+			}
+		case delta.OpShiftTime:
+			if o.Int%int64(time.Second) == 0 {
+				has["time shift in seconds"] = true
+			} else {
+				has["time shift in nanoseconds"] = true
+			}
+			if o.Layout == delta.LayoutTrimmed {
+				has["time layout trimmed"] = true
+			} else {
+				has[fmt.Sprintf("time layout fixed %d digits", o.Layout-delta.LayoutFixed0)] = true
+			}
+		}
+	}
+}
+
+// nodeAtPath walks member names from n.
+func nodeAtPath(n *snapshot.Node, path []string) *snapshot.Node {
+	for _, p := range path {
+		n, _ = n.Get(p)
+	}
+	return n
+}
+
+// nodeAtPointer walks a JSON Pointer from n.
+func nodeAtPointer(n *snapshot.Node, ptr string) (*snapshot.Node, bool) {
+	tokens, err := jsonpatch.ParsePointer(ptr)
+	if err != nil {
+		return nil, false
+	}
+	for _, tok := range tokens {
+		switch n.Kind() {
+		case snapshot.Object:
+			c, ok := n.Get(tok)
+			if !ok {
+				return nil, false
+			}
+			n = c
+		case snapshot.Array:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= n.Len() {
+				return nil, false
+			}
+			n = n.Elem(i)
+		default:
+			return nil, false
+		}
+	}
+	return n, true
 }
 
 // writeFuzzSeeds stores the fuzz seeds as files in testdata/fuzz/FuzzDecode
