@@ -130,7 +130,9 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 	if h.Compression == None {
 		return h, payload, nil
 	}
-	out, err := d.zdec.DecodeAll(payload, make([]byte, 0, h.BodySize))
+	// Reserve what the header promises, but never more than the payload
+	// can inflate to: a 25-byte frame claiming 64 MiB reserved 64 MiB.
+	out, err := d.zdec.DecodeAll(payload, make([]byte, 0, min(h.BodySize, zstdBound(len(payload)))))
 	if err != nil {
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
 			return h, nil, fmt.Errorf("codec: body: zstd: %v: %w", err, ErrTooLarge)
@@ -148,6 +150,11 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 	}
 	return h, out, nil
 }
+
+// zstdBound is the most a zstd stream of n bytes inflates to: a block
+// yields at most 128 KiB and takes at least 4 bytes (an RLE block). A
+// stream past the bound breaks the format and is refused as too large.
+func zstdBound(n int) uint64 { return (uint64(n)/4 + 1) * (128 << 10) }
 
 // inflatesPast reports whether the zstd stream payload decodes to more than
 // n bytes, holding no more than one window of it at a time. It runs only
