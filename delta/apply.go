@@ -24,9 +24,10 @@ func Apply(base *snapshot.Snapshot, d *Delta) (*snapshot.Snapshot, error) {
 	}
 	cfg := base.Config()
 	root := base.Root()
+	budget := maxCopyValues // shared by every patch of the delta
 	for i := range d.Edits {
 		var err error
-		root, err = applyEdit(cfg, root, &d.Edits[i])
+		root, err = applyEdit(cfg, root, &d.Edits[i], &budget)
 		if err != nil {
 			return nil, fmt.Errorf("delta: apply: edit %d (%s %s): %w", i, d.Edits[i].Kind, PathString(d.Edits[i].Path), err)
 		}
@@ -38,7 +39,7 @@ func Apply(base *snapshot.Snapshot, d *Delta) (*snapshot.Snapshot, error) {
 	return snapshot.New(root, cfg), nil
 }
 
-func applyEdit(cfg *snapshot.Config, root *snapshot.Node, e *Edit) (*snapshot.Node, error) {
+func applyEdit(cfg *snapshot.Config, root *snapshot.Node, e *Edit, budget *int) (*snapshot.Node, error) {
 	switch e.Kind {
 	case Set:
 		if e.Value == nil {
@@ -69,14 +70,14 @@ func applyEdit(cfg *snapshot.Config, root *snapshot.Node, e *Edit) (*snapshot.No
 		})
 	case Patch:
 		return update(root, e.Path, func(n *snapshot.Node) (*snapshot.Node, error) {
-			return applyOps(cfg, n, e.Ops)
+			return patchNode(cfg, n, e.Ops, budget)
 		})
 	case Keyed:
 		if e.Collection == nil {
 			return nil, fmt.Errorf("collection edit without content: %w", ErrCorrupt)
 		}
 		return update(root, e.Path, func(n *snapshot.Node) (*snapshot.Node, error) {
-			return applyCollection(cfg, n, e.Collection)
+			return applyCollection(cfg, n, e.Collection, budget)
 		})
 	}
 	return nil, fmt.Errorf("unknown edit kind %d: %w", e.Kind, ErrCorrupt)
@@ -106,6 +107,17 @@ func update(n *snapshot.Node, path []string, fn func(*snapshot.Node) (*snapshot.
 // through the jsonpatch applier, scalar transforms on the value at their
 // path as the preceding operations left it.
 func applyOps(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node, error) {
+	budget := maxCopyValues
+	return patchNode(cfg, n, ops, &budget)
+}
+
+// maxCopyValues bounds the values the "copy" operations of one delta may
+// duplicate, all its patches together: about 80 MiB of values and nodes at
+// worst. Diff never writes "copy"; only a foreign or hostile encoder does.
+const maxCopyValues = 1 << 18
+
+// patchNode is applyOps drawing copies from budget.
+func patchNode(cfg *snapshot.Config, n *snapshot.Node, ops []Op, budget *int) (*snapshot.Node, error) {
 	if len(ops) == 0 {
 		return nil, fmt.Errorf("patch without operations: %w", ErrCorrupt)
 	}
@@ -121,7 +133,7 @@ func applyOps(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node,
 			if err != nil {
 				return nil, fmt.Errorf("operation %d (%s %s): %w", i, o.Kind, truncate(o.Path), err)
 			}
-			if doc, err = jsonpatch.Apply(doc, []jsonpatch.Op{{Op: "replace", Path: o.Path, Value: v}}); err != nil {
+			if doc, err = jsonpatch.ApplyBudget(doc, []jsonpatch.Op{{Op: "replace", Path: o.Path, Value: v}}, budget); err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 			}
 			i++
@@ -140,7 +152,7 @@ func applyOps(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node,
 			jops = append(jops, jo)
 		}
 		var err error
-		if doc, err = jsonpatch.Apply(doc, jops); err != nil {
+		if doc, err = jsonpatch.ApplyBudget(doc, jops, budget); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 		}
 		i = j
@@ -194,7 +206,7 @@ func resolve(coll *snapshot.Collection, n int, key string, at int, byPos bool) (
 	return i, nil
 }
 
-func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdit) (*snapshot.Node, error) {
+func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdit, budget *int) (*snapshot.Node, error) {
 	rule, err := snapshot.ParseRule(ce.Rule)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
@@ -239,7 +251,7 @@ func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdi
 		if removed[i] {
 			return nil, fmt.Errorf("patch: item %d is removed: %w", i, ErrCorrupt)
 		}
-		n, err := applyOps(cfg, items[i], p.Ops)
+		n, err := patchNode(cfg, items[i], p.Ops, budget)
 		if err != nil {
 			return nil, fmt.Errorf("patch item %d: %w", i, err)
 		}
@@ -261,7 +273,7 @@ func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdi
 			if it.From < 0 || it.From >= len(baseItems) {
 				return nil, fmt.Errorf("put built from base position %d of %d: %w", it.From, len(baseItems), ErrCorrupt)
 			}
-			n, err := applyOps(cfg, baseItems[it.From], it.Ops)
+			n, err := patchNode(cfg, baseItems[it.From], it.Ops, budget)
 			if err != nil {
 				return nil, fmt.Errorf("put built from item %d: %w", it.From, err)
 			}

@@ -27,7 +27,7 @@ type cloner struct {
 func (c cloner) clone(v any, depth int) (any, error) {
 	if c.budget != nil {
 		if *c.budget <= 0 {
-			return nil, fmt.Errorf("%w: copy operations duplicate more than %d values", ErrTooLarge, maxCopyNodes)
+			return nil, fmt.Errorf("%w: copy operations exhaust their budget of duplicated values", ErrTooLarge)
 		}
 		*c.budget--
 	}
