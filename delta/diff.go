@@ -110,6 +110,16 @@ func (w *differ) replace(path []string, a, b *snapshot.Node) error {
 // patch returns RFC 6902 operations turning a into b when they are smaller
 // than b and proven to rebuild b exactly.
 func (w *differ) patch(a, b *snapshot.Node) ([]Op, bool) {
+	ops, ok := w.candidatePatch(a, b)
+	if !ok || !w.proves(a, b, ops) {
+		return nil, false
+	}
+	return ops, true
+}
+
+// candidatePatch returns jsondiff's operations turning a into b, with
+// scalar transforms where smaller, when they are smaller than b; unproven.
+func (w *differ) candidatePatch(a, b *snapshot.Node) ([]Op, bool) {
 	// jsondiff compares whole subtrees at every level it descends, so its
 	// cost grows with size times depth: on a deeply nested value (the
 	// server diffs what agents send, for its history) it took minutes.
@@ -150,13 +160,14 @@ func (w *differ) patch(a, b *snapshot.Node) ([]Op, bool) {
 		}
 		ops = append(ops, op)
 	}
-	// jsondiff is trusted to generate, never to be right: the patch is used
-	// only when applying it gives exactly b.
-	got, err := applyOps(w.cfg, a, ops)
-	if err != nil || got.Hash() != b.Hash() {
-		return nil, false
-	}
 	return ops, true
+}
+
+// proves reports whether ops turn a into exactly b. jsondiff is trusted to
+// generate, never to be right: a patch is used only when it passes this.
+func (w *differ) proves(a, b *snapshot.Node, ops []Op) bool {
+	got, err := applyOps(w.cfg, a, ops)
+	return err == nil && got.Hash() == b.Hash()
 }
 
 // maxPatchDepth bounds the nesting of values patched with jsondiff.
@@ -336,17 +347,29 @@ func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed
 			candidates = append(candidates, inBase[k])
 		}
 	}
-	best, bestSize := whole, bj.Size()
+	// The candidates' patches are compared unproven; only the one chosen is
+	// proven (applying each would double the cost of a new item).
+	type option struct {
+		from int
+		ops  []Op
+		size int
+	}
+	var options []option
 	for _, i := range candidates {
-		ops, ok := w.patch(a.Elem(i), bj)
-		if !ok {
-			continue
-		}
-		if size := opsSize(ops) + 2; size < bestSize {
-			best, bestSize = Item{Key: key, Index: j, From: i, HasFrom: true, Ops: ops}, size
+		if ops, ok := w.candidatePatch(a.Elem(i), bj); ok {
+			options = append(options, option{i, ops, opsSize(ops) + 2})
 		}
 	}
-	return best
+	slices.SortStableFunc(options, func(x, y option) int { return x.size - y.size })
+	for _, o := range options {
+		if o.size >= bj.Size() {
+			break
+		}
+		if w.proves(a.Elem(o.from), bj, o.ops) {
+			return Item{Key: key, Index: j, From: o.from, HasFrom: true, Ops: o.ops}
+		}
+	}
+	return whole
 }
 
 func abs(x int) int {

@@ -59,6 +59,22 @@ func (r Rule) Key(item *Node) (key string, ok bool) {
 	if item == nil || item.kind != Object || len(r.parts) == 0 {
 		return "", false
 	}
+	// An item reused across polls is keyed once per rule, not per poll.
+	if m := item.idMemo.Load(); m != nil && m.rule == r.text {
+		return m.key, m.ok
+	}
+	key, ok = r.key(item)
+	item.idMemo.Store(&idMemo{rule: r.text, key: key, ok: ok})
+	return key, ok
+}
+
+// idMemo is an item's identity under one rule, computed once.
+type idMemo struct {
+	rule, key string
+	ok        bool
+}
+
+func (r Rule) key(item *Node) (key string, ok bool) {
 	if len(r.parts) == 1 {
 		return keyPart(item, r.parts[0])
 	}

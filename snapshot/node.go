@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
@@ -66,6 +67,9 @@ type Node struct {
 	coll  *Collection
 	hash  uint64
 	size  int // length of the node's canonical JSON, escapes aside
+	// idMemo caches the object's identity under the last rule asked: a
+	// cache, not content, so atomic for readers sharing the node.
+	idMemo atomic.Pointer[idMemo]
 }
 
 // Kind returns the node's JSON type.

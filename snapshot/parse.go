@@ -154,12 +154,31 @@ func skipObject(data []byte, i int) (int, bool) {
 				return i + 1, true
 			}
 		case '"':
-			i++
-			for i < len(data) && data[i] != '"' {
-				if data[i] == '\\' {
-					i++
+			// Most of a document's bytes are in strings: jump to each
+			// closing quote with IndexByte, stepping over escaped ones.
+			for {
+				// Short strings (member names) end within a few bytes:
+				// look there before paying for IndexByte's call.
+				j := i + 1
+				for j < len(data) && j < i+24 && data[j] != '"' {
+					j++
 				}
-				i++
+				if j < len(data) && data[j] == '"' {
+					i = j
+				} else {
+					q := bytes.IndexByte(data[j:], '"')
+					if q < 0 {
+						return 0, false
+					}
+					i = j + q
+				}
+				bs := 0
+				for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
+					bs++
+				}
+				if bs%2 == 0 {
+					break
+				}
 			}
 		}
 		i++

@@ -1,0 +1,159 @@
+package delta
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/snapdelta/snapdelta/internal/jsonpatch"
+	"github.com/snapdelta/snapdelta/snapshot"
+)
+
+// applyOnNodes applies add, remove, replace and the scalar transforms
+// straight on the node tree, copying only the nodes along each path: the
+// operations Diff emits. ok is false when an operation is one it leaves to
+// the general applier (move, copy, test), which the caller then uses for the
+// whole list. Its results are those of RFC 6902 (proven against the
+// jsonpatch package by TestNodeOpsMatchJSONPatch).
+func applyOnNodes(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node, bool, error) {
+	for _, o := range ops {
+		switch o.Kind {
+		case OpAdd, OpRemove, OpReplace, OpIncrement, OpShiftTime, OpSplice:
+		default:
+			return nil, false, nil
+		}
+	}
+	for i := range ops {
+		o := &ops[i]
+		tokens, err := jsonpatch.ParsePointer(o.Path)
+		if err != nil {
+			return nil, true, fmt.Errorf("operation %d (%s): %w: %w", i, o.Kind, ErrCorrupt, err)
+		}
+		if n, err = applyNodeOp(cfg, n, tokens, o); err != nil {
+			return nil, true, fmt.Errorf("operation %d (%s %s): %w", i, o.Kind, truncate(o.Path), err)
+		}
+	}
+	return n, true, nil
+}
+
+func applyNodeOp(cfg *snapshot.Config, n *snapshot.Node, tokens []string, o *Op) (*snapshot.Node, error) {
+	if len(tokens) == 0 {
+		switch o.Kind {
+		case OpAdd, OpReplace:
+			if o.Value == nil {
+				return nil, fmt.Errorf("%s without a value: %w", o.Kind, ErrCorrupt)
+			}
+			return o.Value, nil
+		case OpRemove:
+			return nil, fmt.Errorf("cannot remove the root: %w", ErrCorrupt)
+		}
+		return transformNode(n, o)
+	}
+	t := tokens[0]
+	last := len(tokens) == 1
+	switch n.Kind() {
+	case snapshot.Object:
+		child, exists := n.Get(t)
+		if !last {
+			if !exists {
+				return nil, fmt.Errorf("no member %q: %w", truncate(t), ErrCorrupt)
+			}
+			c, err := applyNodeOp(cfg, child, tokens[1:], o)
+			if err != nil {
+				return nil, err
+			}
+			return n.WithMember(t, c), nil
+		}
+		switch o.Kind {
+		case OpAdd:
+			if o.Value == nil {
+				return nil, fmt.Errorf("add without a value: %w", ErrCorrupt)
+			}
+			return n.WithMember(t, o.Value), nil
+		case OpRemove:
+			m, ok := n.WithoutMember(t)
+			if !ok {
+				return nil, fmt.Errorf("no member %q: %w", truncate(t), ErrCorrupt)
+			}
+			return m, nil
+		}
+		if !exists {
+			return nil, fmt.Errorf("no member %q: %w", truncate(t), ErrCorrupt)
+		}
+		c, err := applyNodeOp(cfg, child, nil, o)
+		if err != nil {
+			return nil, err
+		}
+		return n.WithMember(t, c), nil
+	case snapshot.Array:
+		elems := n.Elems()
+		if last && o.Kind == OpAdd {
+			i := len(elems)
+			if t != "-" {
+				var ok bool
+				if i, ok = arrayIndex(t, len(elems)+1); !ok {
+					return nil, fmt.Errorf("no position %q: %w", truncate(t), ErrCorrupt)
+				}
+			}
+			if o.Value == nil {
+				return nil, fmt.Errorf("add without a value: %w", ErrCorrupt)
+			}
+			return snapshot.NewArray(slices.Insert(slices.Clone(elems), i, o.Value), cfg), nil
+		}
+		i, ok := arrayIndex(t, len(elems))
+		if !ok {
+			return nil, fmt.Errorf("no element %q: %w", truncate(t), ErrCorrupt)
+		}
+		if last && o.Kind == OpRemove {
+			return snapshot.NewArray(slices.Delete(slices.Clone(elems), i, i+1), cfg), nil
+		}
+		c, err := applyNodeOp(cfg, elems[i], tokens[1:], o)
+		if err != nil {
+			return nil, err
+		}
+		out := slices.Clone(elems)
+		out[i] = c
+		return snapshot.NewArray(out, cfg), nil
+	}
+	return nil, fmt.Errorf("path goes through a %s: %w", n.Kind(), ErrCorrupt)
+}
+
+// arrayIndex parses an RFC 6901 array index below limit.
+func arrayIndex(t string, limit int) (int, bool) {
+	if t == "" || (len(t) > 1 && t[0] == '0') {
+		return 0, false
+	}
+	for _, c := range []byte(t) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	i, err := strconv.Atoi(t)
+	if err != nil || i >= limit {
+		return 0, false
+	}
+	return i, true
+}
+
+// transformNode applies a scalar transform to n.
+func transformNode(n *snapshot.Node, o *Op) (*snapshot.Node, error) {
+	switch n.Kind() {
+	case snapshot.Number:
+		if o.Kind != OpIncrement {
+			return nil, fmt.Errorf("%s of a number: %w", o.Kind, ErrCorrupt)
+		}
+		s, err := addInt(n.Text(), o.Int)
+		if err != nil {
+			return nil, err
+		}
+		return snapshot.NewNumber(s)
+	case snapshot.String:
+		v, err := transformScalar(n.Text(), o)
+		if err != nil {
+			return nil, err
+		}
+		s, _ := v.(string)
+		return snapshot.NewString(s)
+	}
+	return nil, fmt.Errorf("%s of a %s: %w", o.Kind, n.Kind(), ErrCorrupt)
+}
