@@ -35,6 +35,7 @@ type Decoder struct {
 	cfg      *snapshot.Config
 	window   uint64 // largest zstd window accepted
 	zdec     *zstd.Decoder
+	zdecDict *zstd.Decoder // for bodies of dictionary 1
 }
 
 // NewDecoder returns a Decoder with the default limits changed by opts.
@@ -47,7 +48,23 @@ func NewDecoder(opts ...DecoderOption) (*Decoder, error) {
 	}
 	window := max(d.maxSize, zstd.MinWindowSize)
 	d.window = uint64(min(window, zstd.MaxWindowSize))
-	z, err := zstd.NewReader(nil,
+	z, err := zstd.NewReader(nil, d.zstdOptions(nil)...)
+	if err != nil {
+		return nil, fmt.Errorf("codec: zstd decoder: %w", err)
+	}
+	zd, err := zstd.NewReader(nil, d.zstdOptions(builtinZstd)...)
+	if err != nil {
+		return nil, fmt.Errorf("codec: zstd decoder: %w", err)
+	}
+	d.zdec, d.zdecDict = z, zd
+	return d, nil
+}
+
+// zstdOptions are the zstd decoder's limits, and the raw content
+// dictionary of the frames' codec dictionary (nil for none). zstd frames
+// carry no dictionary id: the snapdelta header names the dictionary.
+func (d *Decoder) zstdOptions(dict []byte) []zstd.DOption {
+	opts := []zstd.DOption{
 		zstd.WithDecoderMaxMemory(uint64(d.maxSize)),
 		zstd.WithDecoderMaxWindow(d.window),
 		zstd.WithDecoderConcurrency(0),
@@ -58,13 +75,19 @@ func NewDecoder(opts ...DecoderOption) (*Decoder, error) {
 		// destination growing towards maxSize by doubling first (a 1 GiB
 		// bomb behind a small promise cost ~375 MiB of allocation before).
 		zstd.WithDecodeAllCapLimit(true),
-		zstd.WithDecoderDictRaw(zstdDictID, builtinZstd),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("codec: zstd decoder: %w", err)
 	}
-	d.zdec = z
-	return d, nil
+	if dict != nil {
+		opts = append(opts, zstd.WithDecoderDictRaw(0, dict))
+	}
+	return opts
+}
+
+// zstdFor returns the zstd decoder of a frame's dictionary.
+func (d *Decoder) zstdFor(h Header) *zstd.Decoder {
+	if dictionaries[h.Dictionary].zstd != nil {
+		return d.zdecDict
+	}
+	return d.zdec
 }
 
 var defaultDecoder, _ = NewDecoder()
@@ -132,7 +155,7 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 	}
 	// Reserve what the header promises, but never more than the payload
 	// can inflate to: a 25-byte frame claiming 64 MiB reserved 64 MiB.
-	out, err := d.zdec.DecodeAll(payload, make([]byte, 0, min(h.BodySize, zstdBound(len(payload)))))
+	out, err := d.zstdFor(h).DecodeAll(payload, make([]byte, 0, min(h.BodySize, zstdBound(len(payload)))))
 	if err != nil {
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
 			return h, nil, fmt.Errorf("codec: body: zstd: %v: %w", err, ErrTooLarge)
@@ -140,7 +163,7 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 		// Running out of room inside a block is reported like a corrupt
 		// block, so ask again: a stream that inflates past its promise
 		// is too large, whatever else is wrong with it.
-		if d.inflatesPast(payload, h.BodySize) {
+		if d.inflatesPast(payload, h.BodySize, dictionaries[h.Dictionary].zstd) {
 			return h, nil, fmt.Errorf("codec: body: zstd: inflates past the %d bytes the header promises: %w", h.BodySize, ErrTooLarge)
 		}
 		return h, nil, fmt.Errorf("codec: body: zstd: %v: %w", err, ErrCorrupt)
@@ -159,13 +182,16 @@ func zstdBound(n int) uint64 { return (uint64(n)/4 + 1) * (128 << 10) }
 // inflatesPast reports whether the zstd stream payload decodes to more than
 // n bytes, holding no more than one window of it at a time. It runs only
 // for streams DecodeAll refused.
-func (d *Decoder) inflatesPast(payload []byte, n uint64) bool {
-	zr, err := zstd.NewReader(bytes.NewReader(payload),
+func (d *Decoder) inflatesPast(payload []byte, n uint64, dict []byte) bool {
+	opts := []zstd.DOption{
 		zstd.WithDecoderConcurrency(1),
 		zstd.WithDecoderLowmem(true),
 		zstd.WithDecoderMaxWindow(d.window),
-		zstd.WithDecoderDictRaw(zstdDictID, builtinZstd),
-	)
+	}
+	if dict != nil {
+		opts = append(opts, zstd.WithDecoderDictRaw(0, dict))
+	}
+	zr, err := zstd.NewReader(bytes.NewReader(payload), opts...)
 	if err != nil {
 		return false
 	}

@@ -62,10 +62,6 @@ func (d *dictionary) name(i uint64) (string, bool) {
 //go:embed dict1.zstd
 var builtinZstd []byte
 
-// zstdDictID is the id zstd frames compressed with builtinZstd carry (one
-// byte in the zstd frame header).
-const zstdDictID = 1
-
 var (
 	noDictionary      = newDictionary(NoDictionary, nil, nil)
 	builtinDictionary = newDictionary(BuiltinDictionary, builtinNames, builtinZstd)

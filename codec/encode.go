@@ -90,7 +90,7 @@ func NewEncoder(opts ...EncoderOption) (*Encoder, error) {
 		zstd.WithLowerEncoderMem(true),
 	}
 	if e.dict.zstd != nil {
-		zopts = append(zopts, zstd.WithEncoderDictRaw(zstdDictID, e.dict.zstd))
+		zopts = append(zopts, zstd.WithEncoderDictRaw(0, e.dict.zstd))
 	}
 	z, err := zstd.NewWriter(nil, zopts...)
 	if err != nil {

@@ -190,7 +190,7 @@ func trainZstd(out string) error {
 	// not depend on it.
 	var ropts []zstd.DOption
 	if old, err := os.ReadFile(out); err == nil {
-		ropts = append(ropts, zstd.WithDecoderDictRaw(zstdDictID, old))
+		ropts = append(ropts, zstd.WithDecoderDictRaw(0, old))
 	}
 	zr, err := zstd.NewReader(nil, ropts...)
 	if err != nil {
@@ -263,8 +263,8 @@ func trainZstd(out string) error {
 // rawShare is each profile's share of the raw dictionary, in bytes.
 const rawShare = 8 << 10
 
-// zstdDictID is the id inside the zstd dictionary of codec dictionary 1: one
-// byte in each zstd frame header.
+// zstdDictID is the id a trained (-trained) dictionary carries; frames
+// never name it (the snapdelta header does), so it is only a label.
 const zstdDictID = 1
 
 // rawDictionary returns a raw content dictionary: distinct sample bodies,
