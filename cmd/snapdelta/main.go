@@ -29,6 +29,7 @@ func commands() []command {
 		{"apply", "[BASE|-] FRAME", "rebuild the snapshot a frame describes and print it as canonical JSON", runApply},
 		{"inspect", "[--json] FRAME", "describe what a frame holds", runInspect},
 		{"demo", "", "run a server and lossy agents on loopback and print the bytes saved", runDemo},
+		{"bench", "[--profile P|all | --dir DIR] [FLAGS]", "compare snapdelta's wire bytes and times with the baselines", runBench},
 		{"serve", "--data DIR --secrets FILE [FLAGS]", "run the reference HTTP server (receiver + bbolt store)", runServe},
 		{"agent", "--server URL --env ID --secret S (--replay DIR | --source CMD) [FLAGS]", "send snapshots to a server as deltas", runAgent},
 	}
