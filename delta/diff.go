@@ -117,50 +117,113 @@ func (w *differ) patch(a, b *snapshot.Node) ([]Op, bool) {
 	return ops, true
 }
 
-// candidatePatch returns jsondiff's operations turning a into b, with
-// scalar transforms where smaller, when they are smaller than b; unproven.
+// candidatePatch returns operations turning a into b, with scalar
+// transforms where smaller, when they are smaller than b; unproven. It
+// walks the objects of both by hash, so unchanged members cost one
+// comparison, and hands jsondiff only what differs below an object: an
+// array, or a change of type. (jsondiff alone compares whole subtrees at
+// every level and needs the values as Go maps: converting a 20 KB
+// Kubernetes node for a heartbeat cost more than the rest of the diff.)
 func (w *differ) candidatePatch(a, b *snapshot.Node) ([]Op, bool) {
-	// jsondiff compares whole subtrees at every level it descends, so its
-	// cost grows with size times depth: on a deeply nested value (the
-	// server diffs what agents send, for its history) it took minutes.
-	// Engine payloads nest about a dozen levels; deeper values are set whole.
+	// Engine payloads nest about a dozen levels; deeper values are set
+	// whole (jsondiff's cost grows with size times depth).
 	if !shallow(a, maxPatchDepth) || !shallow(b, maxPatchDepth) {
 		return nil, false
 	}
-	p, err := jsondiff.CompareWithoutMarshal(a.Value(), b.Value())
-	if err != nil || len(p) == 0 {
+	g := patchGen{w: w, limit: b.Size()}
+	if !g.walk("", a, b) || len(g.ops) == 0 {
 		return nil, false
 	}
-	ops := make([]Op, 0, len(p))
-	size := 0
-	for _, o := range p {
-		op := Op{Kind: opKindOf(o.Type), Path: o.Path, From: o.From}
-		if op.Kind == 0 {
-			return nil, false
-		}
-		if op.Kind == OpAdd || op.Kind == OpReplace || op.Kind == OpTest {
-			v, err := w.cfg.FromValue(o.Value)
-			if err != nil {
-				return nil, false
+	return g.ops, true
+}
+
+// patchGen collects a candidate patch, giving up once it outgrows limit.
+type patchGen struct {
+	w     *differ
+	ops   []Op
+	size  int
+	limit int
+}
+
+func (g *patchGen) add(op Op) bool {
+	g.size += opsSize([]Op{op})
+	g.ops = append(g.ops, op)
+	return g.size < g.limit
+}
+
+func (g *patchGen) walk(ptr string, a, b *snapshot.Node) bool {
+	if a.Hash() == b.Hash() {
+		return true
+	}
+	switch {
+	case a.Kind() == snapshot.Object && b.Kind() == snapshot.Object:
+		ak, av := a.Keys(), a.Values()
+		bk, bv := b.Keys(), b.Values()
+		i, j := 0, 0
+		for i < len(ak) || j < len(bk) {
+			var ok bool
+			switch {
+			case j >= len(bk) || (i < len(ak) && ak[i] < bk[j]):
+				ok = g.add(Op{Kind: OpRemove, Path: ptr + "/" + escapeToken(ak[i])})
+				i++
+			case i >= len(ak) || bk[j] < ak[i]:
+				ok = g.add(Op{Kind: OpAdd, Path: ptr + "/" + escapeToken(bk[j]), Value: bv[j]})
+				j++
+			default:
+				ok = g.walk(ptr+"/"+escapeToken(ak[i]), av[i], bv[j])
+				i++
+				j++
 			}
-			op.Value = v
-			size += v.Size()
+			if !ok {
+				return false
+			}
 		}
-		if op.Kind == OpReplace && (op.Value.Kind() == snapshot.String || op.Value.Kind() == snapshot.Number) {
-			if old, ok := nodeAt(a, op.Path); ok {
-				if t, ok := scalarOp(op.Path, old, op.Value); ok {
-					size -= op.Value.Size()
-					op = t
+		return true
+	case a.Kind() == snapshot.Array && b.Kind() == snapshot.Array:
+		p, err := jsondiff.CompareWithoutMarshal(a.Value(), b.Value())
+		if err != nil {
+			return false
+		}
+		for _, o := range p {
+			op := Op{Kind: opKindOf(o.Type), Path: ptr + o.Path}
+			if o.From != "" {
+				op.From = ptr + o.From
+			}
+			if op.Kind == 0 {
+				return false
+			}
+			if op.Kind == OpAdd || op.Kind == OpReplace || op.Kind == OpTest {
+				v, err := g.w.cfg.FromValue(o.Value)
+				if err != nil {
+					return false
+				}
+				op.Value = v
+				if op.Kind == OpReplace {
+					if old, ok := nodeAt(a, o.Path); ok {
+						if t, ok := scalarOp(op.Path, old, v); ok {
+							op = t
+						}
+					}
 				}
 			}
+			if !g.add(op) {
+				return false
+			}
 		}
-		size += opsSize([]Op{op}) - opValueSize(op)
-		if size >= b.Size() {
-			return nil, false
-		}
-		ops = append(ops, op)
+		return true
 	}
-	return ops, true
+	if t, ok := scalarOp(ptr, a, b); ok {
+		return g.add(t)
+	}
+	return g.add(Op{Kind: OpReplace, Path: ptr, Value: b})
+}
+
+// escapeToken escapes a member name as a JSON Pointer reference token.
+func escapeToken(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // proves reports whether ops turn a into exactly b. jsondiff is trusted to

@@ -49,10 +49,10 @@ func (c *Config) ParseNext(data []byte, prev *Snapshot) (*Snapshot, error) {
 	if int64(len(data)) > c.maxSize {
 		return nil, fmt.Errorf("snapshot: %d bytes of JSON exceed the limit of %d: %w", len(data), c.maxSize, ErrTooLarge)
 	}
-	p := parser{data: data, cfg: c, spans: make(map[spanKey]*Node)}
+	p := parser{data: data, cfg: c, spans: make(map[spanKey]spanRef)}
 	if prev != nil && prev.cfg == c {
 		// Items parsed under other rules may be keyed differently.
-		p.prev = prev.spans
+		p.prev, p.prevLists = prev.spans, prev.lists
 	}
 	p.skipSpace()
 	root, err := p.value()
@@ -63,7 +63,7 @@ func (c *Config) ParseNext(data []byte, prev *Snapshot) (*Snapshot, error) {
 	if p.pos < len(p.data) {
 		return nil, p.errorf("unexpected %s after the document", p.describe())
 	}
-	return &Snapshot{root: root, cfg: c, spans: p.spans}, nil
+	return &Snapshot{root: root, cfg: c, spans: p.spans, lists: p.lists}, nil
 }
 
 // ParseReader reads r to its end, within the size bound, and parses it.
@@ -92,13 +92,27 @@ func (c *Config) ParseValue(data []byte) (*Node, error) {
 }
 
 type parser struct {
-	data    []byte
-	pos     int
-	depth   int
-	cfg     *Config
-	scratch []byte
-	prev    map[spanKey]*Node // items of the previous poll by text
-	spans   map[spanKey]*Node // items of this parse by text
+	data      []byte
+	pos       int
+	depth     int
+	cfg       *Config
+	scratch   []byte
+	prev      map[spanKey]spanRef // items of the previous poll by text
+	prevLists [][]span            // its items, array by array
+	spans     map[spanKey]spanRef // items of this parse by text
+	lists     [][]span            // items of this parse, array by array
+}
+
+// span is an item of a list and its text's key.
+type span struct {
+	key  spanKey
+	node *Node
+}
+
+// spanRef is an item found by its text, and its place in its array's list.
+type spanRef struct {
+	node  *Node
+	index int
 }
 
 // spanKey names an item's JSON text: its xxhash64 and length.
@@ -112,30 +126,54 @@ type spanKey struct {
 // pods at /pods/items); deeper arrays are small parts of items.
 const reuseDepth = 3
 
-// reusable returns the node of the previous poll whose text is the object
-// starting at the current position, or records where this object's text
-// ends for the index of this parse. It never fails: on any doubt the caller
-// parses as usual.
-func (p *parser) element() (*Node, error) {
-	if p.depth > reuseDepth || p.pos >= len(p.data) || p.data[p.pos] != '{' {
+// element parses one array element. In the lists an agent re-reads every
+// poll (arrays at most reuseDepth deep), an object element whose text is
+// byte for byte an item of the previous poll reuses that item's node. Two
+// lookups, cheapest first: the previous poll's item at the same place in
+// the same array (or the next one, past a removed or changed item): the
+// same number of bytes here hash the same; then any item of the previous
+// poll with the same text hash, after finding where this object ends. On
+// any doubt it parses as usual.
+func (p *parser) element(list int, cursor *int) (*Node, error) {
+	if list < 0 || p.pos >= len(p.data) || p.data[p.pos] != '{' {
 		return p.value()
 	}
 	start := p.pos
+	if list < len(p.prevLists) {
+		prev := p.prevLists[list]
+		for c := *cursor; c < len(prev) && c <= *cursor+1; c++ {
+			sp := prev[c]
+			// An object's text ends itself: equal bytes are an equal item.
+			if end := start + sp.key.len; end <= len(p.data) && xxhash.Sum64(p.data[start:end]) == sp.key.hash {
+				*cursor = c + 1
+				p.pos = end
+				p.record(list, sp.key, sp.node)
+				return sp.node, nil
+			}
+		}
+	}
 	end, ok := skipObject(p.data, start)
 	if !ok {
 		return p.value()
 	}
 	key := spanKey{xxhash.Sum64(p.data[start:end]), end - start}
-	if n := p.prev[key]; n != nil {
+	if ref, ok := p.prev[key]; ok {
+		*cursor = ref.index + 1
 		p.pos = end
-		p.spans[key] = n
-		return n, nil
+		p.record(list, key, ref.node)
+		return ref.node, nil
 	}
 	n, err := p.value()
 	if err == nil && p.pos == end {
-		p.spans[key] = n
+		p.record(list, key, n)
 	}
 	return n, err
+}
+
+// record notes an item of list and its text's key.
+func (p *parser) record(list int, key spanKey, n *Node) {
+	p.lists[list] = append(p.lists[list], span{key, n})
+	p.spans[key] = spanRef{n, len(p.lists[list]) - 1}
 }
 
 // skipObject returns the end of the object starting at data[i] == '{',
@@ -277,9 +315,16 @@ func (p *parser) array() (*Node, error) {
 		p.depth--
 		return NewArray(nil, p.cfg), nil
 	}
+	// Arrays near the root are the lists polls repeat; they are numbered
+	// in document order, so the next poll finds the same list by number.
+	list, cursor := -1, 0
+	if p.depth <= reuseDepth && p.spans != nil {
+		list = len(p.lists)
+		p.lists = append(p.lists, nil)
+	}
 	for {
 		p.skipSpace()
-		v, err := p.element()
+		v, err := p.element(list, &cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -12,9 +12,12 @@ import (
 // Snapshot is one parsed JSON document with its content hashes. It is
 // immutable and safe for concurrent use; its root hash names it.
 type Snapshot struct {
-	root  *Node
-	cfg   *Config
-	spans map[spanKey]*Node // items by JSON text, for ParseNext
+	root *Node
+	cfg  *Config
+	// For ParseNext: the items of the lists near the root, by text hash
+	// and by place.
+	spans map[spanKey]spanRef
+	lists [][]span
 }
 
 // New returns the snapshot whose document is root, built under cfg (nil for
