@@ -179,6 +179,16 @@ func (g *patchGen) walk(ptr string, a, b *snapshot.Node) bool {
 			}
 		}
 		return true
+	case a.Kind() == snapshot.Array && b.Kind() == snapshot.Array && a.Len() == b.Len():
+		// Same length: element by element, as jsondiff would, but by hash
+		// (a node's four conditions when only heartbeats moved).
+		ae, be := a.Elems(), b.Elems()
+		for i := range ae {
+			if !g.walk(ptr+"/"+strconv.Itoa(i), ae[i], be[i]) {
+				return false
+			}
+		}
+		return true
 	case a.Kind() == snapshot.Array && b.Kind() == snapshot.Array:
 		p, err := jsondiff.CompareWithoutMarshal(a.Value(), b.Value())
 		if err != nil {
