@@ -29,9 +29,16 @@ vulncheck:
 demo:
 	$(GO) run ./cmd/snapdelta demo
 
-## bench: go test benchmarks
+## bench: every package's go test benchmarks (BENCHTIME each), then
+## docs/benchmarks.md and docs/benchmarks.svg regenerated: the tables of
+## `snapdelta bench --profile all --cycles 60`, the sonobuoy pairs of
+## ../shared/corpus/real, and the snapdelta lines of the go test run.
+## CI runs the benchmarks once each instead: see docs/benchmarks.md.
+BENCHOUT ?= bin/bench.txt
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+	@mkdir -p $(dir $(BENCHOUT))
+	@{ $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...; echo $$? > $(BENCHOUT).rc; } | tee $(BENCHOUT); exit $$(cat $(BENCHOUT).rc)
+	$(GO) run ./bench/internal/report -cycles 60 -seed 1 -corpus ../shared/corpus/real -gotest $(BENCHOUT) -md docs/benchmarks.md -svg docs/benchmarks.svg
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:

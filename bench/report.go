@@ -160,8 +160,12 @@ func (c *Comparison) Summary() Summary {
 // Heading says what a table of c shows, in one sentence.
 func (c *Comparison) Heading() string {
 	s := c.Summary()
-	return fmt.Sprintf("%s: %d polls of %s of JSON on average; bytes/cycle and medians are over the %d steady-state cycles (poll 0 is sent whole by every strategy and counts only in total bytes)",
-		c.Source, c.Polls, formatBytes(s.SnapshotBytes), c.Polls-1)
+	over := fmt.Sprintf("the %d steady-state cycles", c.Polls-1)
+	if c.Polls == 2 {
+		over = "the one steady-state cycle"
+	}
+	return fmt.Sprintf("%s: %d polls of %s of JSON on average; bytes/cycle and medians are over %s (poll 0 is sent whole by every strategy and counts only in total bytes)",
+		c.Source, c.Polls, formatBytes(s.SnapshotBytes), over)
 }
 
 // TimeRatios returns snapdelta's median encode and decode times over

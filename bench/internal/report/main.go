@@ -1,0 +1,286 @@
+// Command report writes docs/benchmarks.md and docs/benchmarks.svg: the
+// tables of `snapdelta bench --profile all`, a run over real captures from
+// ../shared/corpus/real, and, when given the output of the go test
+// benchmarks, their snapdelta lines. `make bench` runs it; the Markdown it
+// writes is whole, so the document is never edited by hand.
+//
+//	go run ./bench/internal/report [-cycles 60] [-seed 1] [-corpus DIR]
+//	    [-gotest FILE] [-md docs/benchmarks.md] [-svg docs/benchmarks.svg]
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/snapdelta/snapdelta/bench"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	cycles   int
+	seed     int64
+	corpus   string
+	gotest   string
+	profiles []bench.Profile
+}
+
+func run(args []string, log io.Writer) error {
+	fl := flag.NewFlagSet("report", flag.ContinueOnError)
+	fl.SetOutput(log)
+	var o options
+	fl.IntVar(&o.cycles, "cycles", 60, "polls per simulated profile")
+	fl.Int64Var(&o.seed, "seed", 1, "simulator seed")
+	fl.StringVar(&o.corpus, "corpus", "../shared/corpus/real", "real captures (skipped when missing)")
+	fl.StringVar(&o.gotest, "gotest", "", "output of `go test -bench` to quote (optional)")
+	profiles := fl.String("profiles", "all", "comma-separated profiles, or all")
+	md := fl.String("md", "docs/benchmarks.md", "Markdown file to write")
+	svg := fl.String("svg", "docs/benchmarks.svg", "SVG chart to write")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() != 0 {
+		return fmt.Errorf("unexpected argument %q", fl.Arg(0))
+	}
+	if o.cycles < 2 {
+		return fmt.Errorf("-cycles must be at least 2, got %d", o.cycles)
+	}
+	o.profiles = bench.Profiles()
+	if *profiles != "all" {
+		o.profiles = nil
+		for _, p := range strings.Split(*profiles, ",") {
+			o.profiles = append(o.profiles, bench.Profile(strings.TrimSpace(p)))
+		}
+	}
+
+	var sims []*bench.Comparison
+	for _, p := range o.profiles {
+		fmt.Fprintf(log, "report: %s: %d polls...\n", p, o.cycles)
+		c, err := bench.CompareProfile(p, o.seed, o.cycles)
+		if err != nil {
+			return err
+		}
+		sims = append(sims, c)
+	}
+	captures, err := corpusRuns(o.corpus, log)
+	if err != nil {
+		return err
+	}
+	var gotest []byte
+	if o.gotest != "" {
+		if gotest, err = os.ReadFile(o.gotest); err != nil {
+			return err
+		}
+	}
+
+	var chart bytes.Buffer
+	if err := bench.WriteSVG(&chart, fmt.Sprintf("Wire bytes of every poll: snapdelta and the baselines (%d one-minute polls)", o.cycles), sims...); err != nil {
+		return err
+	}
+	var doc bytes.Buffer
+	if err := writeDoc(&doc, o, machine(), svgLink(*md, *svg), sims, captures, gotest); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*svg, chart.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(*md, doc.Bytes(), 0o644)
+}
+
+// corpusRuns runs every strategy over each sonobuoy cluster's two dumps (a
+// 2-poll run: one full poll, one delta). A missing corpus gives no runs.
+func corpusRuns(root string, log io.Writer) ([]*bench.Comparison, error) {
+	pairs, err := bench.CorpusPairs(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(log, "report: no corpus at %s: real captures skipped\n", root)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cs []*bench.Comparison
+	for _, p := range pairs {
+		if !strings.HasPrefix(p.Name, "sonobuoy/") {
+			continue
+		}
+		fmt.Fprintf(log, "report: %s...\n", p.Name)
+		c, err := bench.Compare(p.Name, [][]byte{p.Base, p.Next}, bench.Strategies())
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs, nil
+}
+
+// machine describes where the numbers were taken.
+func machine() string {
+	arch := runtime.GOARCH
+	if out, err := exec.Command("uname", "-m").Output(); err == nil {
+		arch = strings.TrimSpace(string(out))
+	}
+	s := fmt.Sprintf("%s, %d cores", arch, runtime.NumCPU())
+	if cpu := cpuModel(); cpu != "" {
+		s += " (" + cpu + ")"
+	}
+	return s + ", " + runtime.Version()
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// svgLink is the chart's path relative to the Markdown file.
+func svgLink(md, svg string) string {
+	rel, err := filepath.Rel(filepath.Dir(md), svg)
+	if err != nil {
+		return filepath.ToSlash(svg)
+	}
+	return filepath.ToSlash(rel)
+}
+
+func writeDoc(w *bytes.Buffer, o options, mach, chart string, sims, captures []*bench.Comparison, gotest []byte) error {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("# Benchmarks\n\n")
+	p("<!-- Generated by `make bench` (go run ./bench/internal/report); edit the generator, not this file. -->\n\n")
+	p("Generated on %s by `make bench` on %s. ", time.Now().UTC().Format("2006-01-02"), mach)
+	p("The machine is shared with other work and noisy: quote the ratios, which are taken within one run, rather than the absolute times.\n\n")
+	p("Every strategy sends the same polls one after the other, as an agent would, and every decode is checked to rebuild its poll exactly (`bench.Run`). ")
+	p("snapdelta keeps its parsed snapshot between polls on both sides, as a real agent and server do. ")
+	p("Sizes are wire bytes: what would go into an HTTP request body.\n\n")
+
+	p("## Strategies\n\n")
+	p("- **snapdelta**: the agent parses the poll, diffs it against the snapshot it parsed the poll before and sends a delta frame (msgpack + zstd, built-in name dictionary); the server applies it to the snapshot it holds and verifies the root hash.\n")
+	p("- **full-gzip**, **full-zstd**: the whole snapshot every poll, gzip at best compression / zstd at the default level.\n")
+	p("- **jsonpatch-gzip**, **jsonpatch-zstd**: an RFC 6902 patch of the whole document (wI2L/jsondiff) after a 4-byte hash of the base, gzip best / zstd default: what Portainer's Edge agent sends.\n")
+	p("- **patchfrom-zstd**: zstd at its best level with the previous snapshot as a raw dictionary, like `zstd --patch-from`.\n\n")
+
+	p("## Summary\n\n")
+	p("The design's targets: at most a third of the best baseline's bytes per cycle; agent encode and server decode no slower than zstd-compressing (decompressing) the whole snapshot.\n\n")
+	p("| workload | snapshot | snapdelta bytes/cycle | best baseline | its bytes/cycle | baseline / snapdelta (target ≥ 3) | encode vs full-zstd (target ≤ 1) |\n")
+	p("|---|---:|---:|---|---:|---:|---:|\n")
+	for _, c := range append(append([]*bench.Comparison{}, sims...), captures...) {
+		s := c.Summary()
+		var sd *bench.StrategySummary
+		var best *bench.StrategySummary
+		for i := range s.Strategies {
+			st := &s.Strategies[i]
+			if st.Name == bench.SnapdeltaName {
+				sd = st
+			} else if best == nil || st.BytesPerCycle < best.BytesPerCycle {
+				best = st
+			}
+		}
+		if sd == nil || best == nil {
+			continue
+		}
+		enc, _, _ := c.TimeRatios()
+		p("| %s | %s | %.0f | %s | %.0f | %.2f | %.2f |\n", c.Source, kb(s.SnapshotBytes), sd.BytesPerCycle, best.Name, best.BytesPerCycle, best.BytesPerCycle/sd.BytesPerCycle, enc)
+	}
+	p("\nEncode ratios here are medians of single calls from the tables below; `BenchmarkRatio` measures the same thing with many iterations (see [go test benchmarks](#go-test-benchmarks)).\n\n")
+
+	p("## Simulated workloads\n\n")
+	p("%d one-minute polls of each `bench` simulator profile (seed %d): `snapdelta bench --profile all --cycles %d`.\n\n", o.cycles, o.seed, o.cycles)
+	p("![Wire bytes of every poll per strategy, log scale, one panel per profile](%s)\n\n", chart)
+	p("Times are medians of single calls over the steady-state cycles. Decode times include writing the rebuilt snapshot as JSON, which every strategy returns to the harness; a server that keeps the snapshot tree skips that (see `BenchmarkSnapdelta/*/decode`).\n\n")
+	for _, c := range sims {
+		p("### %s\n\n", c.Source)
+		if err := c.WriteMarkdown(w); err != nil {
+			return err
+		}
+		p("\n")
+	}
+
+	p("## Real captures\n\n")
+	if len(captures) == 0 {
+		p("The corpus (`../shared/corpus/real`) was not present when this file was generated.\n\n")
+	} else {
+		p("Two successive sonobuoy dumps of the same cluster (`bench.CorpusPairs` on `../shared/corpus/real`; every JSON file of a dump in one object keyed by path), sent as a 2-poll run: one full poll, then one delta. The dumps are a day or more apart, so the delta is far larger than a minute's.\n\n")
+		for _, c := range captures {
+			p("### %s\n\n", c.Source)
+			if err := c.WriteMarkdown(w); err != nil {
+				return err
+			}
+			p("\n")
+		}
+	}
+
+	p("## go test benchmarks\n\n")
+	p("`go test -run '^$' -bench . -benchmem ./bench/` runs, per profile (%d polls, seed 1, computed before the timer starts):\n\n", bench.BenchPolls)
+	p("- `BenchmarkSnapdelta/<profile>/encode`: the agent's work for one steady-state poll (parse the JSON, diff against the kept snapshot, write the frame); `.../decode`: the server's (decode the frame, apply it to the kept snapshot, verify the root hash). `B/cycle` is the mean size of the steady-state frames; MB/s is snapshot JSON handled per second; `-benchmem` gives allocations per poll.\n")
+	p("- `BenchmarkRatio/<profile>`: in the same loop, snapdelta's encode and zstd (default level) compressing the same poll's whole JSON, snapdelta's decode + apply + verify and zstd decompressing it; `encode/full-zstd` and `decode/full-zstd` are the ratios of the summed times (target ≤ 1).\n")
+	p("- `BenchmarkBaselines/<profile>/<strategy>`: each baseline through `bench.BenchStrategy` (`B/cycle`, `enc-ns/cycle`, `dec-ns/cycle`).\n\n")
+	if lines := benchLines(gotest, "BenchmarkSnapdelta/", "BenchmarkRatio/"); len(lines) > 0 {
+		p("From the `make bench` run that generated this file:\n\n```\n%s```\n\n", lines)
+	}
+	p("### Comparing two runs\n\n")
+	p("Run each side six times and let benchstat judge the difference:\n\n")
+	p("```sh\ngo test -run '^$' -bench . -count 6 ./bench/ > old.txt\n# change something\ngo test -run '^$' -bench . -count 6 ./bench/ > new.txt\ngo run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da old.txt new.txt\n```\n\n")
+	p("Add `-bench 'Snapdelta|Ratio'` to skip the baselines. `B/cycle` of `BenchmarkSnapdelta` does not depend on how many iterations ran, so any change benchstat reports in it is a real change in what goes on the wire. On a shared machine, close other work and compare the ratios as well as the times.\n\n")
+	p("CI only checks that the benchmarks compile and run, one iteration each:\n\n```sh\ngo test -run '^$' -bench . -benchtime 1x ./bench/\n```\n\n")
+
+	p("## Reproducing\n\n")
+	p("- `make bench`: the go test benchmarks of every package, then this file and the chart.\n")
+	p("- `snapdelta bench [--profile docker-small|docker-large|k8s-small|k8s-large|all] [--cycles N] [--seed S]`: the tables for a simulated profile.\n")
+	p("- `snapdelta bench --dir DIR`: the same over your own polls, `DIR/snap-*.json` in name order (the agent's `--replay` input).\n")
+	p("- `--json` prints the figures for machines; `--svg FILE` draws the chart.\n")
+	return nil
+}
+
+// kb formats a snapshot size.
+func kb(n int64) string {
+	if n >= 1e6 {
+		return fmt.Sprintf("%.2f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.1f KB", float64(n)/1e3)
+}
+
+// benchLines returns the result lines of go test output whose benchmark name
+// starts with one of prefixes, after the first goarch and cpu lines.
+func benchLines(out []byte, prefixes ...string) string {
+	var head, body strings.Builder
+	seen := map[string]bool{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if k, _, ok := strings.Cut(l, ": "); ok && (k == "goarch" || k == "cpu") && !seen[k] {
+			seen[k] = true
+			head.WriteString(l + "\n")
+		}
+		for _, pre := range prefixes {
+			if strings.HasPrefix(l, pre) && strings.Contains(l, " ns/op") {
+				body.WriteString(l + "\n")
+				break
+			}
+		}
+	}
+	if body.Len() == 0 {
+		return ""
+	}
+	return head.String() + body.String()
+}
