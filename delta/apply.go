@@ -121,6 +121,9 @@ func patchNode(cfg *snapshot.Config, n *snapshot.Node, ops []Op, budget *int) (*
 	if len(ops) == 0 {
 		return nil, fmt.Errorf("patch without operations: %w", ErrCorrupt)
 	}
+	if out, ok, err := applyOnNodes(cfg, n, ops); ok {
+		return out, err
+	}
 	doc := n.Value()
 	for i := 0; i < len(ops); {
 		if !ops[i].Kind.IsRFC6902() {
