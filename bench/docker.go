@@ -49,15 +49,14 @@ type dImage struct {
 }
 
 type dNetwork struct {
-	name, id, created   string
-	driver, subnet, gw  string
-	prefix              int
-	labels, options     []kv
-	proj                *dProject
-	next                int // next host number to hand out
-	base                [4]byte
-	system              bool
-	internal, ipv6, att bool
+	name, id, created  string
+	driver, subnet, gw string
+	prefix             int
+	labels, options    []kv
+	proj               *dProject
+	next               int // next host number to hand out
+	base               [4]byte
+	system             bool
 }
 
 type dVolume struct {

@@ -42,16 +42,6 @@ type stackTpl struct {
 }
 
 var (
-	ociLabels = func(title, src, ver string) []kv {
-		return []kv{
-			{"org.opencontainers.image.created", "2023-12-14T09:31:07Z"},
-			{"org.opencontainers.image.licenses", "Apache-2.0"},
-			{"org.opencontainers.image.revision", "9f1c2b7e0d4a6c3e8b5f2a1d7c9e4b6a0f3d8c2e"},
-			{"org.opencontainers.image.source", src},
-			{"org.opencontainers.image.title", title},
-			{"org.opencontainers.image.version", ver},
-		}
-	}
 	promLabels  = []kv{{"maintainer", "The Prometheus Authors <prometheus-developers@googlegroups.com>"}}
 	nginxLabels = []kv{{"maintainer", "NGINX Docker Maintainers <docker-maint@nginx.com>"}}
 )

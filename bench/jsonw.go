@@ -55,7 +55,6 @@ func (w *jw) bool(v bool)    { w.sep(); w.b = strconv.AppendBool(w.b, v) }
 func (w *jw) null()          { w.sep(); w.b = append(w.b, "null"...) }
 func (w *jw) raw(b []byte)   { w.sep(); w.b = append(w.b, b...) }
 func (w *jw) emptyObj()      { w.sep(); w.b = append(w.b, "{}"...) }
-func (w *jw) emptyArr()      { w.sep(); w.b = append(w.b, "[]"...) }
 func (w *jw) ko(k string)    { w.key(k); w.obj() }
 func (w *jw) ka(k string)    { w.key(k); w.arr() }
 func (w *jw) ks(k, v string) { w.key(k); w.str(v) }
@@ -74,15 +73,6 @@ func (w *jw) kt(k string, t time.Time) {
 	w.b = append(w.b, '"')
 	w.b = t.UTC().AppendFormat(w.b, time.RFC3339)
 	w.b = append(w.b, '"')
-}
-
-// ktOrNull writes a time or null for the zero time.
-func (w *jw) ktOrNull(k string, t time.Time) {
-	if t.IsZero() {
-		w.knull(k)
-		return
-	}
-	w.kt(k, t)
 }
 
 // kstrs writes an array of strings, or null for a nil slice (as Go does).

@@ -58,8 +58,6 @@ type kMeta struct {
 	cacheRV int64
 }
 
-func (m *kMeta) key() string { return m.ns + "/" + m.name }
-
 type kNodeImage struct {
 	names []string
 	size  int64
@@ -109,7 +107,6 @@ type kContainer struct {
 // kTemplate is one revision of a pod template.
 type kTemplate struct {
 	labels     []kv // without pod-template-hash
-	annots     []kv
 	containers []kContainer
 	cfgVolume  string // config map mounted at /etc/<app>, "" for none
 	cfgName    string // the volume's name

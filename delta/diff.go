@@ -518,13 +518,6 @@ func hasKeyed(edits []Edit) bool {
 	return false
 }
 
-func opValueSize(o Op) int {
-	if o.Value != nil {
-		return o.Value.Size()
-	}
-	return 0
-}
-
 func opsSize(ops []Op) int {
 	size := 0
 	for _, o := range ops {
