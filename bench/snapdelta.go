@@ -170,7 +170,8 @@ func (a *sdAgent) poll(dst, next []byte) ([]byte, error) {
 		}
 		a.enc = enc
 	}
-	snap, err := snapshot.Parse(next)
+	// As a real agent does: the previous poll's unchanged items are reused.
+	snap, err := snapshot.DefaultConfig().ParseNext(next, a.base)
 	if err != nil {
 		return nil, fmt.Errorf("next: %w", err)
 	}
