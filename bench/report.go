@@ -32,23 +32,63 @@ type Comparison struct {
 	Results  []Result // one per strategy, in the order given to Compare
 }
 
-// Compare runs every strategy over polls with Run, one after the other, so
-// their times are taken on the same machine in the same state. Each Run
-// checks that every decode rebuilt its poll.
+// Compare sends polls through every strategy, as Run does for one: poll 0
+// without a base, each later poll against the previous one, each decode
+// against what the strategy rebuilt the poll before, and every decode must
+// rebuild its poll exactly as a JSON value (else ErrMismatch). The
+// strategies take turns poll by poll, starting with a different one each
+// time, so that a machine whose load changes during the run slows them
+// alike and the ratios of their times stay meaningful.
 func Compare(source string, polls [][]byte, strategies []Strategy) (*Comparison, error) {
 	if len(polls) < 2 {
 		return nil, fmt.Errorf("bench: compare %s: %d polls: %w", source, len(polls), ErrTooFewPolls)
 	}
-	c := &Comparison{Source: source, Polls: len(polls), Results: make([]Result, 0, len(strategies))}
+	c := &Comparison{Source: source, Polls: len(polls), Results: make([]Result, len(strategies))}
 	for _, p := range polls {
 		c.RawBytes += int64(len(p))
 	}
-	for _, s := range strategies {
-		r, err := Run(s, polls)
-		if err != nil {
-			return nil, fmt.Errorf("bench: compare %s: %w", source, err)
+	for j, s := range strategies {
+		if r, ok := s.(Resetter); ok {
+			r.Reset()
 		}
-		c.Results = append(c.Results, r)
+		c.Results[j] = Result{Strategy: s.Name(), Cycles: make([]Cycle, 0, len(polls))}
+	}
+	rebuilt := make([][]byte, len(strategies))
+	for i, next := range polls {
+		var prev []byte
+		if i > 0 {
+			prev = polls[i-1]
+		}
+		for k := range strategies {
+			j := (i + k) % len(strategies)
+			s := strategies[j]
+			fail := func(err error) error {
+				return fmt.Errorf("bench: compare %s: %s: poll %d: %w", source, s.Name(), i, err)
+			}
+			t0 := time.Now()
+			wire, err := s.Encode(prev, next)
+			enc := time.Since(t0)
+			if err != nil {
+				return nil, fail(err)
+			}
+			t1 := time.Now()
+			got, err := s.Decode(rebuilt[j], wire)
+			dec := time.Since(t1)
+			if err != nil {
+				return nil, fail(err)
+			}
+			if eq, err := JSONEqual(got, next); err != nil {
+				return nil, fail(err)
+			} else if !eq {
+				return nil, fail(ErrMismatch)
+			}
+			rebuilt[j] = got
+			c.Results[j].Cycles = append(c.Results[j].Cycles, Cycle{Poll: i, Full: prev == nil, RawBytes: len(next), WireBytes: len(wire), Encode: enc, Decode: dec})
+		}
+	}
+	for j := range c.Results {
+		r := &c.Results[j]
+		r.All, r.Deltas = summarize(r.Cycles), summarize(r.Cycles[1:])
 	}
 	return c, nil
 }

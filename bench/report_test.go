@@ -54,11 +54,29 @@ func TestCompare(t *testing.T) {
 			t.Fatalf("%s: %d cycles", r.Strategy, len(r.Cycles))
 		}
 	}
+	// Taking turns changes nothing in what each strategy sends.
+	for j, s := range Strategies() {
+		r, err := Run(s, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, cy := range r.Cycles {
+			if got := c.Results[j].Cycles[i]; got.Poll != i || got.Full != (i == 0) || got.WireBytes != cy.WireBytes || got.RawBytes != cy.RawBytes {
+				t.Errorf("%s: cycle %d: %+v, Run gave %+v", s.Name(), i, got, cy)
+			}
+		}
+		if c.Results[j].Deltas.WireBytes != r.Deltas.WireBytes || c.Results[j].All.Cycles != 3 {
+			t.Errorf("%s: stats %+v, Run gave %+v", s.Name(), c.Results[j].Deltas, r.Deltas)
+		}
+	}
 	if _, err := Compare("one", ps[:1], Strategies()); !errors.Is(err, ErrTooFewPolls) {
 		t.Fatalf("one poll: err = %v", err)
 	}
-	if _, err := Compare("lossy", ps, []Strategy{lossy{}}); !errors.Is(err, ErrMismatch) {
+	if _, err := Compare("lossy", ps, []Strategy{NewSnapdelta(), lossy{}}); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "lossy: poll 1") {
 		t.Fatalf("lossy strategy: err = %v", err)
+	}
+	if _, err := Compare("failing", ps, []Strategy{failing{}}); err == nil || !strings.Contains(err.Error(), "compare failing: lossy: poll 0: boom") {
+		t.Fatalf("failing strategy: err = %v", err)
 	}
 	if _, err := CompareProfile("docker-tiny", 1, 3); !errors.Is(err, ErrUnknownProfile) {
 		t.Fatalf("unknown profile: err = %v", err)

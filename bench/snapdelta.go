@@ -15,16 +15,18 @@ import (
 // SnapdeltaName is the name of the Snapdelta strategy in results.
 const SnapdeltaName = "snapdelta"
 
-// Snapdelta is snapdelta itself as a Strategy: the agent parses each poll,
-// diffs it against the snapshot it parsed the poll before (delta.Diff) and
-// writes a frame with a reused codec.Encoder, a full frame when there is no
-// base; the server applies the frame to the snapshot it rebuilt the poll
-// before with a reused codec.Decoder, which verifies the root hash, and Decode
-// returns the result as canonical JSON (snapshot.MarshalCanonical).
+// Snapdelta is snapdelta itself as a Strategy: the agent parses each poll
+// (snapshot.Config.ParseNext, which reuses the unchanged items of the
+// snapshot it parsed the poll before), diffs it against that snapshot
+// (delta.Diff) and writes a frame with a reused codec.Encoder, a full frame
+// when there is no base; the server applies the frame to the snapshot it
+// rebuilt the poll before with a reused codec.Decoder, which verifies the
+// root hash, and Decode returns the result as canonical JSON
+// (snapshot.MarshalCanonical).
 //
 // Both sides keep their parsed snapshot between polls, as a real agent and
-// server do, so a steady-state cycle parses one document on the agent and
-// none on the server. The kept snapshot stands for prev only when prev hashes
+// server do, so a steady-state cycle parses one document on the agent (and
+// only its changed items) and none on the server. The kept snapshot stands for prev only when prev hashes
 // (xxhash64) to the bytes it was built from; any other prev is parsed, which
 // SnapdeltaStats counts, so results never depend on anything but the
 // arguments. The two hashes per call are the price of the Strategy interface
