@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/snapdelta/snapdelta/snapshot"
 )
 
 // TestBuiltinDictionaryFrozen guards dictionary 1: frames name entries by
@@ -35,5 +36,31 @@ func TestDictionaryNames(t *testing.T) {
 	}
 	if _, ok := noDictionary.lookup("metadata"); ok {
 		t.Fatal("dictionary 0 names something")
+	}
+}
+
+// TestWithoutCompression: a body zstd would shrink a hundredfold still
+// travels raw, and decodes.
+func TestWithoutCompression(t *testing.T) {
+	doc := `{"a":"` + strings.Repeat("x", 10000) + `"}`
+	s, err := snapshot.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := NewEncoder(WithoutCompression())
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame, err := enc.AppendFull(nil, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := ParseHeader(frame)
+	if err != nil || h.Compression != None || len(frame) < 10000 {
+		t.Fatalf("header %+v, %d bytes, %v: want a raw body", h, len(frame), err)
+	}
+	got, err := Decode(frame)
+	if err != nil || !got.Snapshot.Equal(s) {
+		t.Fatalf("decode: %v", err)
 	}
 }

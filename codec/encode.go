@@ -20,6 +20,16 @@ const extNumber int8 = 1
 // An EncoderOption changes an Encoder.
 type EncoderOption func(*Encoder) error
 
+// WithoutCompression writes every body raw: for frames that stay on the
+// machine (a server's reverse history steps), where the zstd pass costs
+// more than the bytes it saves.
+func WithoutCompression() EncoderOption {
+	return func(e *Encoder) error {
+		e.raw = true
+		return nil
+	}
+}
+
 // WithLevel sets the zstd level of frame bodies (default zstd.SpeedDefault).
 func WithLevel(l zstd.EncoderLevel) EncoderOption {
 	return func(e *Encoder) error {
@@ -48,6 +58,7 @@ func WithDictionary(id uint64) EncoderOption {
 
 // Encoder writes frames. It is safe for concurrent use.
 type Encoder struct {
+	raw   bool // never compress
 	dict  *dictionary
 	level zstd.EncoderLevel
 	zenc  *zstd.Encoder
@@ -137,6 +148,10 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 
 // finish appends header and body, compressed only when that is smaller.
 func (e *Encoder) finish(dst []byte, kind Kind, body []byte) []byte {
+	if e.raw {
+		dst = appendHeader(dst, kind, None, e.dict.id, uint64(len(body)))
+		return append(dst, body...)
+	}
 	start := len(dst)
 	dst = appendHeader(dst, kind, Zstd, e.dict.id, uint64(len(body)))
 	dst = e.zenc.EncodeAll(body, dst)

@@ -382,6 +382,10 @@ func (r *Receiver) refuse(ack Ack, st Status, err error) (Ack, error) {
 	return ack, err
 }
 
+// rawEncoder writes the reverse history steps: small, rarely read, and
+// kept on the server, so not worth a zstd pass each.
+var rawEncoder, _ = codec.NewEncoder(codec.WithoutCompression())
+
 // commit stores next as env's snapshot with seq, then (only then) makes it
 // current in memory. base is the snapshot a delta frame was applied to, nil
 // for a full frame.
@@ -401,7 +405,7 @@ func (r *Receiver) commit(env string, e *envState, seq uint64, f *codec.Frame, f
 			if err != nil {
 				return fmt.Errorf("reverse delta: %w", err)
 			}
-			reverse, err := r.enc.AppendDelta(nil, rev)
+			reverse, err := rawEncoder.AppendDelta(nil, rev)
 			if err != nil {
 				return fmt.Errorf("reverse delta: %w", err)
 			}
