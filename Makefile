@@ -9,9 +9,11 @@ BENCHTIME   ?= 1s
 
 all: build test
 
-## test: gofmt check, go vet, staticcheck and the race-enabled test suite
+## test: gofmt check, go vet, staticcheck, the race-enabled test suite (fuzz
+## seed corpora included) and every benchmark run once
 test: fmt-check vet lint
 	$(GO) test -race -count=1 ./...
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
