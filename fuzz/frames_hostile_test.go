@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -335,6 +336,46 @@ func TestCopyAmplification(t *testing.T) {
 			t.Errorf("%s: %v, want ErrCorrupt", name, aerr)
 		}
 		t.Logf("%s: %d-byte frame: %d MiB allocated: %v", name, len(frame), total>>20, aerr)
+		if total > memCap/2 {
+			t.Errorf("%s: a %d-byte frame allocated %d MiB", name, len(frame), total>>20)
+		}
+	}
+}
+
+// TestFallbackAmplification: operations the node tree does not apply
+// itself ("test", "move", "copy") make delta.Apply convert the value they
+// patch to Go values and back, and nothing bounds how often one delta does
+// that: an item built from a base item with one "test" operation costs the
+// whole item, and so does each of many Patch edits on the same path. With
+// a base of 200,000 numbers (an 86-byte full frame), 16 such items or
+// edits (a 60 to 120-byte delta) cost about 450 MiB, linearly in their
+// number. A known gap (docs/hardening.md); set SNAPDELTA_KNOWN_ISSUES=1 to
+// run it.
+func TestFallbackAmplification(t *testing.T) {
+	if os.Getenv("SNAPDELTA_KNOWN_ISSUES") == "" {
+		t.Skip("known gap, see docs/hardening.md; SNAPDELTA_KNOWN_ISSUES=1 runs it")
+	}
+	big := "[" + strings.TrimSuffix(strings.Repeat("0,", 100_000), ",") + "]"
+	base := mustParse(t, `{"c":[{"id":"0","x":`+big+`},{"id":"1"}],"a":{"x":`+big+`}}`)
+	str0, zero := mustParse(t, `"0"`).Root(), mustParse(t, `0`).Root()
+	const k = 16
+	puts := &delta.CollectionEdit{Rule: "id"}
+	var edits []delta.Edit
+	for i := range k {
+		puts.Put = append(puts.Put, delta.Item{Index: 2 + i, From: 0, HasFrom: true, Ops: []delta.Op{{Kind: delta.OpTest, Path: "/id", Value: str0}}})
+		edits = append(edits, delta.Edit{Kind: delta.Patch, Path: []string{"a"}, Ops: []delta.Op{{Kind: delta.OpTest, Path: "/x/0", Value: zero}}})
+	}
+	dec := newDecoder(t)
+	for name, d := range map[string]*delta.Delta{
+		"items built from a base item": {Base: base.Hash(), Target: 1, Edits: []delta.Edit{{Kind: delta.Keyed, Path: []string{"c"}, Collection: puts}}},
+		"patch edits on one path":      {Base: base.Hash(), Target: 1, Edits: edits},
+	} {
+		frame, err := codec.EncodeDelta(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total, _ := memUse(func() { _, err = dec.Apply(base, frame) })
+		t.Logf("%s: %d-byte frame: %d MiB allocated: %v", name, len(frame), total>>20, err)
 		if total > memCap/2 {
 			t.Errorf("%s: a %d-byte frame allocated %d MiB", name, len(frame), total>>20)
 		}

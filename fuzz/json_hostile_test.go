@@ -245,3 +245,43 @@ func TestJSONLongNumbers(t *testing.T) {
 		t.Fatal("1.0 and 1 hash equal")
 	}
 }
+
+// TestJSONParseNext gives the agent's incremental parser, which reuses the
+// previous poll's items whose text is unchanged, the same hostile input
+// next to items it can reuse: it refuses what Parse refuses.
+func TestJSONParseNext(t *testing.T) {
+	const item = `{"Id":"1","s":"ok","a":[[1]]}`
+	prev := mustParse(t, `[`+item+`]`)
+	bad := map[string]struct {
+		doc  string
+		want error
+	}{
+		"duplicate key":  {`[` + item + `,{"Id":"2","b":1,"b":2}]`, snapshot.ErrSyntax},
+		"invalid UTF-8":  {`[` + item + `,{"Id":"2","s":"` + "\xff" + `"}]`, snapshot.ErrSyntax},
+		"deep nesting":   {`[` + item + `,` + strings.Repeat("[", 20_000) + strings.Repeat("]", 20_000) + `]`, snapshot.ErrTooDeep},
+		"unclosed":       {`[` + item + `,` + item, snapshot.ErrSyntax},
+		"item then junk": {`[` + item + `]x`, snapshot.ErrSyntax},
+	}
+	for name, b := range bad {
+		if _, err := snapshot.DefaultConfig().ParseNext([]byte(b.doc), prev); !errors.Is(err, b.want) {
+			t.Errorf("%s: %v, want %v", name, err, b.want)
+		}
+	}
+	cfg, err := snapshot.NewConfig(snapshot.WithMaxSize(int64(len(`[` + item + `]`))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := mustParseWith(t, cfg, `[`+item+`]`)
+	if _, err := cfg.ParseNext([]byte(`[`+item+`,`+item+`]`), small); !errors.Is(err, snapshot.ErrTooLarge) {
+		t.Errorf("past the size limit: %v, want ErrTooLarge", err)
+	}
+}
+
+func mustParseWith(t *testing.T, cfg *snapshot.Config, doc string) *snapshot.Snapshot {
+	t.Helper()
+	s, err := cfg.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

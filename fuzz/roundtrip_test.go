@@ -2,6 +2,9 @@ package fuzz
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/snapdelta/snapdelta/codec"
@@ -16,7 +19,9 @@ const maxNoChangeFrame = 32
 // both directions: parse, delta.Diff, codec encode, decode and Apply must
 // rebuild the target exactly (same root, same canonical bytes, numbers with
 // their literal text), and so must a full frame of it; a poll with no change
-// costs at most 32 bytes and applies to its base as itself.
+// costs at most 32 bytes and applies to its base as itself. Parsing either
+// document against the other (snapshot.ParseNext, as the agent parses
+// each poll) builds exactly what a fresh parse builds, or fails alike.
 func FuzzRoundTrip(f *testing.F) {
 	dec, err := codec.NewDecoder()
 	if err != nil {
@@ -26,12 +31,17 @@ func FuzzRoundTrip(f *testing.F) {
 		if len(a) > maxFuzzJSON || len(b) > maxFuzzJSON {
 			return
 		}
-		sa, err := snapshot.Parse(a)
-		if err != nil {
-			return
+		sa, errA := snapshot.Parse(a)
+		sb, errB := snapshot.Parse(b)
+		// The agent parses each poll against the previous one, reusing
+		// the items whose text is unchanged.
+		if errA == nil {
+			parseNext(t, b, sb, errB, sa)
 		}
-		sb, err := snapshot.Parse(b)
-		if err != nil {
+		if errB == nil {
+			parseNext(t, a, sa, errA, sb)
+		}
+		if errA != nil || errB != nil {
 			return
 		}
 		for _, p := range [][2]*snapshot.Snapshot{{sa, sb}, {sb, sa}} {
@@ -97,4 +107,51 @@ func noChange(t *testing.T, dec *codec.Decoder, s *snapshot.Snapshot) {
 	if got.Hash() != s.Hash() || !bytes.Equal(got.MarshalCanonical(), s.MarshalCanonical()) {
 		t.Fatalf("no-change frame rebuilt %.200s", canon(got))
 	}
+}
+
+// parseNext checks that ParseNext(text, prev) is Parse(text): the same
+// error class, or the same value with the same collections.
+func parseNext(t *testing.T, text []byte, fresh *snapshot.Snapshot, freshErr error, prev *snapshot.Snapshot) {
+	t.Helper()
+	got, err := snapshot.DefaultConfig().ParseNext(text, prev)
+	if (err == nil) != (freshErr == nil) {
+		t.Fatalf("ParseNext: %v, Parse: %v", err, freshErr)
+	}
+	if err != nil {
+		for _, class := range []error{snapshot.ErrSyntax, snapshot.ErrTooDeep, snapshot.ErrTooLarge} {
+			if errors.Is(err, class) != errors.Is(freshErr, class) {
+				t.Fatalf("ParseNext: %v, Parse: %v", err, freshErr)
+			}
+		}
+		return
+	}
+	sameSnapshot(t, "ParseNext", got, fresh)
+	if path, ok := sameShape(got.Root(), fresh.Root(), ""); !ok {
+		t.Fatalf("ParseNext and Parse disagree on the collection at %q", path)
+	}
+}
+
+// sameShape reports whether a and b, equal values, have the same keyed
+// collections, and where not.
+func sameShape(a, b *snapshot.Node, path string) (string, bool) {
+	ca, cb := a.Collection(), b.Collection()
+	if (ca == nil) != (cb == nil) || ca != nil && (ca.Rule().String() != cb.Rule().String() || !slices.Equal(ca.Keys(), cb.Keys())) {
+		return path, false
+	}
+	switch a.Kind() {
+	case snapshot.Array:
+		for i := range a.Len() {
+			if p, ok := sameShape(a.Elem(i), b.Elem(i), fmt.Sprintf("%s/%d", path, i)); !ok {
+				return p, false
+			}
+		}
+	case snapshot.Object:
+		bv := b.Values()
+		for i, k := range a.Keys() {
+			if p, ok := sameShape(a.Values()[i], bv[i], path+"/"+k); !ok {
+				return p, false
+			}
+		}
+	}
+	return "", true
 }
