@@ -39,7 +39,7 @@ type Options struct {
 // twenty lost, one request in twenty delivered twice.
 func DefaultOptions() Options {
 	return Options{
-		Environments: []Environment{{bench.DockerSmall, 300}, {bench.K8sSmall, 300}},
+		Environments: []Environment{{bench.DockerSmall, 300}, {bench.K8sSmall, 200}},
 		Seed:         1,
 		DropRequest:  0.10,
 		DropAck:      0.05,
