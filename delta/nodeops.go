@@ -1,6 +1,7 @@
 package delta
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -18,7 +19,7 @@ import (
 func applyOnNodes(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node, bool, error) {
 	for _, o := range ops {
 		switch o.Kind {
-		case OpAdd, OpRemove, OpReplace, OpIncrement, OpShiftTime, OpSplice:
+		case OpAdd, OpRemove, OpReplace, OpMove, OpCopy, OpTest, OpIncrement, OpShiftTime, OpSplice:
 		default:
 			return nil, false, nil
 		}
@@ -29,11 +30,113 @@ func applyOnNodes(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.N
 		if err != nil {
 			return nil, true, fmt.Errorf("operation %d (%s): %w: %w", i, o.Kind, ErrCorrupt, err)
 		}
-		if n, err = applyNodeOp(cfg, n, tokens, o); err != nil {
+		switch o.Kind {
+		case OpTest, OpMove, OpCopy:
+			n, err = applyNodeMoveCopyTest(cfg, n, tokens, o)
+		default:
+			n, err = applyNodeOp(cfg, n, tokens, o)
+		}
+		if err != nil {
 			return nil, true, fmt.Errorf("operation %d (%s %s): %w", i, o.Kind, truncate(o.Path), err)
 		}
 	}
 	return n, true, nil
+}
+
+// applyNodeMoveCopyTest runs test, move and copy on nodes: test compares
+// by hash first, copy shares the copied node (nodes are immutable, so a
+// copy costs nothing and cannot blow memory up), move is a copy then a
+// remove.
+func applyNodeMoveCopyTest(cfg *snapshot.Config, n *snapshot.Node, tokens []string, o *Op) (*snapshot.Node, error) {
+	if o.Kind == OpTest {
+		if o.Value == nil {
+			return nil, fmt.Errorf("test without a value: %w", ErrCorrupt)
+		}
+		cur, err := nodeAtTokens(n, tokens)
+		if err != nil {
+			return nil, err
+		}
+		if !jsonEqual(cur, o.Value) {
+			return nil, fmt.Errorf("test failed: %w", ErrCorrupt)
+		}
+		return n, nil
+	}
+	from, err := jsonpatch.ParsePointer(o.From)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	v, err := nodeAtTokens(n, from)
+	if err != nil {
+		return nil, err
+	}
+	if o.Kind == OpMove {
+		if len(from) < len(tokens) && slices.Equal(from, tokens[:len(from)]) {
+			return nil, fmt.Errorf("move into its own child: %w", ErrCorrupt)
+		}
+		if slices.Equal(from, tokens) {
+			return n, nil
+		}
+		if n, err = applyNodeOp(cfg, n, from, &Op{Kind: OpRemove}); err != nil {
+			return nil, err
+		}
+	}
+	return applyNodeOp(cfg, n, tokens, &Op{Kind: OpAdd, Value: v})
+}
+
+// nodeAtTokens returns the value at the reference tokens of a pointer.
+func nodeAtTokens(n *snapshot.Node, tokens []string) (*snapshot.Node, error) {
+	for _, t := range tokens {
+		switch n.Kind() {
+		case snapshot.Object:
+			c, ok := n.Get(t)
+			if !ok {
+				return nil, fmt.Errorf("no member %q: %w", truncate(t), ErrCorrupt)
+			}
+			n = c
+		case snapshot.Array:
+			i, ok := arrayIndex(t, n.Len())
+			if !ok {
+				return nil, fmt.Errorf("no element %q: %w", truncate(t), ErrCorrupt)
+			}
+			n = n.Elem(i)
+		default:
+			return nil, fmt.Errorf("path goes through a %s: %w", n.Kind(), ErrCorrupt)
+		}
+	}
+	return n, nil
+}
+
+// jsonEqual is RFC 6902's equality for "test": numbers by value (1 equals
+// 1.0), everything else exactly; equal hashes end the comparison at once.
+func jsonEqual(a, b *snapshot.Node) bool {
+	if a.Hash() == b.Hash() {
+		return true
+	}
+	if a.Kind() != b.Kind() || a.Len() != b.Len() {
+		return false
+	}
+	switch a.Kind() {
+	case snapshot.Number:
+		return jsonpatch.Equal(json.Number(a.Text()), json.Number(b.Text()))
+	case snapshot.Array:
+		for i := range a.Elems() {
+			if !jsonEqual(a.Elem(i), b.Elem(i)) {
+				return false
+			}
+		}
+		return true
+	case snapshot.Object:
+		if !slices.Equal(a.Keys(), b.Keys()) {
+			return false
+		}
+		for i := range a.Values() {
+			if !jsonEqual(a.Values()[i], b.Values()[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func applyNodeOp(cfg *snapshot.Config, n *snapshot.Node, tokens []string, o *Op) (*snapshot.Node, error) {

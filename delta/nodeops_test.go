@@ -13,7 +13,7 @@ import (
 
 // TestNodeOpsMatchJSONPatch proves the node applier gives what the general
 // applier gives (or fails where it fails) on every record of the JSON Patch
-// conformance suite made of add, remove and replace operations.
+// conformance suite (every operation kind).
 func TestNodeOpsMatchJSONPatch(t *testing.T) {
 	cfg := snapshot.DefaultConfig()
 	compared := 0
@@ -86,11 +86,17 @@ func toOps(t *testing.T, cfg *snapshot.Config, jops []jsonpatch.Op) ([]Op, bool)
 			k = OpRemove
 		case "replace":
 			k = OpReplace
+		case "move":
+			k = OpMove
+		case "copy":
+			k = OpCopy
+		case "test":
+			k = OpTest
 		default:
 			return nil, false
 		}
-		ops[i] = Op{Kind: k, Path: j.Path}
-		if k != OpRemove {
+		ops[i] = Op{Kind: k, Path: j.Path, From: j.From}
+		if k != OpRemove && k != OpMove && k != OpCopy {
 			v, err := cfg.FromValue(j.Value)
 			if err != nil {
 				return nil, false
