@@ -331,8 +331,11 @@ func TestCopyAmplification(t *testing.T) {
 		}
 		var aerr error
 		total, _ := memUse(func() { _, aerr = dec.Apply(base, frame) })
-		if !errors.Is(aerr, codec.ErrCorrupt) {
-			t.Errorf("%s: %v, want ErrCorrupt", name, aerr)
+		// Copies share nodes, so the doubling costs nothing and the frame
+		// is refused for its false target root; a copy budget, where one
+		// applies, refuses it as corrupt. Either way: refused, and cheap.
+		if !errors.Is(aerr, codec.ErrCorrupt) && !errors.Is(aerr, codec.ErrVerify) {
+			t.Errorf("%s: %v, want ErrCorrupt or ErrVerify", name, aerr)
 		}
 		t.Logf("%s: %d-byte frame: %d MiB allocated: %v", name, len(frame), total>>20, aerr)
 		if total > memCap/2 {
