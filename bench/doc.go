@@ -1,6 +1,6 @@
 // Package bench measures snapdelta against what users would otherwise pick.
 //
-// It holds four things, none of which depends on the snapdelta engine:
+// It holds:
 //
 //   - a workload simulator (Simulator) that produces the snapshot an edge agent
 //     would build every minute for a Docker host or a Kubernetes cluster, evolving
@@ -15,8 +15,13 @@
 //     wire bytes and encode/decode times per cycle, plus go test benchmarks
 //     (BenchmarkBaselines) built on the same pieces.
 //
-// snapdelta's own strategy is added next to the baselines by implementing
-// Strategy; Run, BenchStrategy and the benchmarks take any Strategy.
+//   - snapdelta's own strategy (Snapdelta), which keeps each side's parsed
+//     snapshot between polls as a real agent and server do, and Compare,
+//     which runs all strategies in turns poll by poll for the tables and
+//     the chart (WriteSVG) of `snapdelta bench` and docs/benchmarks.md.
+//
+// The simulator, corpus loader and baselines do not depend on the snapdelta
+// engine; Run, BenchStrategy and the benchmarks take any Strategy.
 //
 // # Snapshot documents
 //
