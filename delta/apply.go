@@ -18,6 +18,9 @@ func Apply(base *snapshot.Snapshot, d *Delta) (*snapshot.Snapshot, error) {
 	if d == nil {
 		return nil, fmt.Errorf("delta: apply: nil delta: %w", ErrCorrupt)
 	}
+	if base == nil {
+		return nil, fmt.Errorf("delta: apply: no base, the delta needs %s: %w", snapshot.FormatHash(d.Base), ErrUnknownBase)
+	}
 	if base.Hash() != d.Base {
 		return nil, fmt.Errorf("delta: apply: base root is %s, the delta needs %s: %w",
 			snapshot.FormatHash(base.Hash()), snapshot.FormatHash(d.Base), ErrUnknownBase)

@@ -15,6 +15,9 @@ import (
 // next)) rebuilds next exactly. Diff reads both snapshots and changes
 // neither; it is safe to call concurrently.
 func Diff(base, next *snapshot.Snapshot) (*Delta, error) {
+	if base == nil || next == nil {
+		return nil, fmt.Errorf("delta: diff: nil snapshot")
+	}
 	d := &Delta{Base: base.Hash(), Target: next.Hash()}
 	if d.Base == d.Target {
 		return d, nil

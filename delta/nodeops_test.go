@@ -106,3 +106,19 @@ func toOps(t *testing.T, cfg *snapshot.Config, jops []jsonpatch.Op) ([]Op, bool)
 	}
 	return ops, true
 }
+
+func TestNilSnapshots(t *testing.T) {
+	s, err := snapshot.Parse([]byte(`{"a":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Diff(nil, s); err == nil {
+		t.Error("Diff(nil, s) succeeded")
+	}
+	if _, err := Diff(s, nil); err == nil {
+		t.Error("Diff(s, nil) succeeded")
+	}
+	if _, err := Apply(nil, &Delta{Base: s.Hash(), Target: s.Hash()}); !errors.Is(err, ErrUnknownBase) {
+		t.Errorf("Apply(nil, d) = %v, want ErrUnknownBase", err)
+	}
+}
