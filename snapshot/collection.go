@@ -204,9 +204,9 @@ func CollectionBy(n *Node, r Rule) (*Collection, bool) {
 	if n.coll != nil && n.coll.rule.text == r.text {
 		return n.coll, true
 	}
-	if len(n.elems) == 0 {
+	if len(n.kids) == 0 {
 		return &Collection{rule: &r}, true
 	}
-	c := collect(&r, n.elems)
+	c := collect(&r, n.kids)
 	return c, c != nil
 }

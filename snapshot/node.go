@@ -58,15 +58,14 @@ const (
 // Node is one JSON value with its content hash. Nodes are immutable once
 // built: they can be shared between snapshots and read concurrently.
 type Node struct {
-	kind  Kind
-	bval  bool
-	text  string // number literal or string value
-	elems []*Node
-	keys  []string // object member names, sorted, unique
-	vals  []*Node  // object member values, aligned with keys
-	coll  *Collection
-	hash  uint64
-	size  int // length of the node's canonical JSON, escapes aside
+	kind Kind
+	bval bool
+	size uint32   // length of the node's canonical JSON, escapes aside (saturating)
+	text string   // number literal or string value
+	kids []*Node  // array elements, or object member values aligned with keys
+	keys []string // object member names, sorted, unique
+	coll *Collection
+	hash uint64
 	// idMemo caches the object's identity under the last rule asked: a
 	// cache, not content, so atomic for readers sharing the node.
 	idMemo atomic.Pointer[idMemo]
@@ -80,7 +79,7 @@ func (n *Node) Hash() uint64 { return n.hash }
 
 // Size returns the approximate length in bytes of the node's canonical JSON
 // (exact unless strings need escaping). It is cheap: computed when built.
-func (n *Node) Size() int { return n.size }
+func (n *Node) Size() int { return int(n.size) }
 
 // Bool returns the value of a Bool node.
 func (n *Node) Bool() bool { return n.bval }
@@ -93,14 +92,14 @@ func (n *Node) Len() int {
 	if n.kind == Object {
 		return len(n.keys)
 	}
-	return len(n.elems)
+	return len(n.kids)
 }
 
 // Elem returns element i of an Array.
-func (n *Node) Elem(i int) *Node { return n.elems[i] }
+func (n *Node) Elem(i int) *Node { return n.kids[i] }
 
 // Elems returns the elements of an Array. The slice must not be modified.
-func (n *Node) Elems() []*Node { return n.elems }
+func (n *Node) Elems() []*Node { return n.kids }
 
 // Keys returns the sorted member names of an Object. The slice must not be
 // modified.
@@ -108,7 +107,7 @@ func (n *Node) Keys() []string { return n.keys }
 
 // Values returns the member values of an Object, aligned with Keys. The
 // slice must not be modified.
-func (n *Node) Values() []*Node { return n.vals }
+func (n *Node) Values() []*Node { return n.kids }
 
 // Get returns the value of member key of an Object.
 func (n *Node) Get(key string) (*Node, bool) {
@@ -119,7 +118,7 @@ func (n *Node) Get(key string) (*Node, bool) {
 	if !ok {
 		return nil, false
 	}
-	return n.vals[i], true
+	return n.kids[i], true
 }
 
 func (n *Node) find(key string) (int, bool) {
@@ -148,11 +147,11 @@ func Equal(a, b *Node) bool {
 	case Number, String:
 		return a.text == b.text
 	case Array:
-		if len(a.elems) != len(b.elems) {
+		if len(a.kids) != len(b.kids) {
 			return false
 		}
-		for i := range a.elems {
-			if !Equal(a.elems[i], b.elems[i]) {
+		for i := range a.kids {
+			if !Equal(a.kids[i], b.kids[i]) {
 				return false
 			}
 		}
@@ -161,8 +160,8 @@ func Equal(a, b *Node) bool {
 		if !slices.Equal(a.keys, b.keys) {
 			return false
 		}
-		for i := range a.vals {
-			if !Equal(a.vals[i], b.vals[i]) {
+		for i := range a.kids {
+			if !Equal(a.kids[i], b.kids[i]) {
 				return false
 			}
 		}
@@ -198,7 +197,7 @@ func NewString(s string) (*Node, error) {
 }
 
 func newString(s string) *Node {
-	return &Node{kind: String, text: s, hash: hashScalar(tagString, s), size: len(s) + 2}
+	return &Node{kind: String, text: s, hash: hashScalar(tagString, s), size: clampSize(len(s) + 2)}
 }
 
 // NewNumber returns a JSON number holding the literal text lit, which must be
@@ -211,7 +210,7 @@ func NewNumber(lit string) (*Node, error) {
 }
 
 func newNumber(lit string) *Node {
-	return &Node{kind: Number, text: lit, hash: hashScalar(tagNumber, lit), size: len(lit)}
+	return &Node{kind: Number, text: lit, hash: hashScalar(tagNumber, lit), size: clampSize(len(lit))}
 }
 
 // NewArray returns a JSON array of elems, detecting a keyed collection with
@@ -221,8 +220,10 @@ func NewArray(elems []*Node, cfg *Config) *Node {
 	if cfg == nil {
 		cfg = defaultConfig
 	}
-	n := &Node{kind: Array, elems: elems}
-	n.hash, n.size = hashArray(elems)
+	n := &Node{kind: Array, kids: elems}
+	var size int
+	n.hash, size = hashArray(elems)
+	n.size = clampSize(size)
 	n.coll = cfg.detect(elems)
 	return n
 }
@@ -250,8 +251,10 @@ func NewObject(keys []string, vals []*Node) (*Node, error) {
 
 // newObjectSorted builds an object from members already sorted and unique.
 func newObjectSorted(keys []string, vals []*Node) *Node {
-	n := &Node{kind: Object, keys: keys, vals: vals}
-	n.hash, n.size = hashObject(keys, vals)
+	n := &Node{kind: Object, keys: keys, kids: vals}
+	var size int
+	n.hash, size = hashObject(keys, vals)
+	n.size = clampSize(size)
 	return n
 }
 
@@ -263,11 +266,11 @@ func (n *Node) WithMember(key string, v *Node) *Node {
 	var vals []*Node
 	if found {
 		keys = n.keys
-		vals = slices.Clone(n.vals)
+		vals = slices.Clone(n.kids)
 		vals[i] = v
 	} else {
 		keys = slices.Insert(slices.Clone(n.keys), i, key)
-		vals = slices.Insert(slices.Clone(n.vals), i, v)
+		vals = slices.Insert(slices.Clone(n.kids), i, v)
 	}
 	return newObjectSorted(keys, vals)
 }
@@ -280,7 +283,7 @@ func (n *Node) WithoutMember(key string) (*Node, bool) {
 		return n, false
 	}
 	keys := slices.Delete(slices.Clone(n.keys), i, i+1)
-	vals := slices.Delete(slices.Clone(n.vals), i, i+1)
+	vals := slices.Delete(slices.Clone(n.kids), i, i+1)
 	return newObjectSorted(keys, vals), true
 }
 
@@ -326,7 +329,7 @@ func hashArray(elems []*Node) (uint64, int) {
 	for _, e := range elems {
 		binary.LittleEndian.PutUint64(h[:], e.hash)
 		_, _ = d.Write(h[:])
-		size = addSize(size, e.size)
+		size = addSize(size, int(e.size))
 	}
 	return d.Sum64(), size
 }
@@ -349,7 +352,7 @@ func hashObject(keys []string, vals []*Node) (uint64, int) {
 		_, _ = d.WriteString(key)
 		binary.LittleEndian.PutUint64(h[:], vals[i].hash)
 		_, _ = d.Write(h[:])
-		size = addSize(size, len(key)+3+vals[i].size)
+		size = addSize(size, len(key)+3+int(vals[i].size))
 	}
 	return d.Sum64(), size
 }
@@ -360,6 +363,14 @@ func addSize(a, b int) int {
 		return math.MaxInt
 	}
 	return a + b
+}
+
+// clampSize fits a size into a node's field: sizes only steer heuristics.
+func clampSize(n int) uint32 {
+	if n > math.MaxUint32 {
+		return math.MaxUint32
+	}
+	return uint32(n)
 }
 
 func truncate(s string, n int) string {

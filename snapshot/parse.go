@@ -49,7 +49,8 @@ func (c *Config) ParseNext(data []byte, prev *Snapshot) (*Snapshot, error) {
 	if int64(len(data)) > c.maxSize {
 		return nil, fmt.Errorf("snapshot: %d bytes of JSON exceed the limit of %d: %w", len(data), c.maxSize, ErrTooLarge)
 	}
-	p := parser{data: data, cfg: c, spans: make(map[spanKey]spanRef)}
+	p := parser{data: data, cfg: c, spans: make(map[spanKey]spanRef),
+		strs: make(map[string]*Node), nums: make(map[string]*Node), keys: make(map[string]string)}
 	if prev != nil && prev.cfg == c {
 		// Items parsed under other rules may be keyed differently.
 		p.prev, p.prevLists = prev.spans, prev.lists
@@ -97,6 +98,9 @@ type parser struct {
 	depth     int
 	cfg       *Config
 	scratch   []byte
+	strs      map[string]*Node // interned short strings
+	nums      map[string]*Node // interned short numbers
+	keys      map[string]string
 	prev      map[spanKey]spanRef // items of the previous poll by text
 	prevLists [][]span            // its items, array by array
 	spans     map[spanKey]spanRef // items of this parse by text
@@ -274,7 +278,7 @@ func (p *parser) value() (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return newString(s), nil
+		return p.internScalar(tagString, s), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case c == 't':
@@ -379,7 +383,7 @@ func (p *parser) object() (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, k)
+		keys = append(keys, p.internKey(k))
 		vals = append(vals, v)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
@@ -454,7 +458,50 @@ func (p *parser) number() (*Node, error) {
 		}
 	}
 	p.pos = i
-	return newNumber(string(d[start:i])), nil
+	return p.internScalar(tagNumber, string(d[start:i])), nil
+}
+
+// maxInterned is the longest scalar or member name shared within a parse.
+const maxInterned = 64
+
+// internScalar returns the one node of this parse for a short string or
+// number: engine payloads repeat the same values ("True", "Normal",
+// "Update", 0) thousands of times, and a node is far larger than its text.
+// Nodes are immutable, so sharing them is safe.
+func (p *parser) internScalar(tag byte, s string) *Node {
+	if len(s) > maxInterned || p.strs == nil {
+		if tag == tagString {
+			return newString(s)
+		}
+		return newNumber(s)
+	}
+	m := p.strs
+	if tag == tagNumber {
+		m = p.nums
+	}
+	if n, ok := m[s]; ok {
+		return n
+	}
+	var n *Node
+	if tag == tagString {
+		n = newString(s)
+	} else {
+		n = newNumber(s)
+	}
+	m[s] = n
+	return n
+}
+
+// internKey returns this parse's one copy of a short member name.
+func (p *parser) internKey(k string) string {
+	if len(k) > maxInterned || p.keys == nil {
+		return k
+	}
+	if s, ok := p.keys[k]; ok {
+		return s
+	}
+	p.keys[k] = k
+	return k
 }
 
 // ValidNumber reports whether s is a JSON number literal.

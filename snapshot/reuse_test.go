@@ -47,8 +47,8 @@ func TestParseNextEqualsParse(t *testing.T) {
 			t.Fatalf("poll %d: ParseNext differs from Parse", poll)
 		}
 		if prev != nil {
-			for _, e := range got.Root().vals[0].elems {
-				for _, f := range prev.Root().vals[0].elems {
+			for _, e := range got.Root().kids[0].kids {
+				for _, f := range prev.Root().kids[0].kids {
 					if e == f {
 						reused++
 					}

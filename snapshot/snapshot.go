@@ -89,7 +89,7 @@ func AppendCanonical(dst []byte, n *Node) []byte {
 		return appendString(dst, n.text)
 	case Array:
 		dst = append(dst, '[')
-		for i, e := range n.elems {
+		for i, e := range n.kids {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -104,7 +104,7 @@ func AppendCanonical(dst []byte, n *Node) []byte {
 			}
 			dst = appendString(dst, k)
 			dst = append(dst, ':')
-			dst = AppendCanonical(dst, n.vals[i])
+			dst = AppendCanonical(dst, n.kids[i])
 		}
 		return append(dst, '}')
 	}
@@ -156,15 +156,15 @@ func (n *Node) Value() any {
 	case String:
 		return n.text
 	case Array:
-		a := make([]any, len(n.elems))
-		for i, e := range n.elems {
+		a := make([]any, len(n.kids))
+		for i, e := range n.kids {
 			a[i] = e.Value()
 		}
 		return a
 	case Object:
 		m := make(map[string]any, len(n.keys))
 		for i, k := range n.keys {
-			m[k] = n.vals[i].Value()
+			m[k] = n.kids[i].Value()
 		}
 		return m
 	}
