@@ -60,11 +60,11 @@ func (r Rule) Key(item *Node) (key string, ok bool) {
 		return "", false
 	}
 	// An item reused across polls is keyed once per rule, not per poll.
-	if m := item.idMemo.Load(); m != nil && m.rule == r.text {
+	if m := item.c.idMemo.Load(); m != nil && m.rule == r.text {
 		return m.key, m.ok
 	}
 	key, ok = r.key(item)
-	item.idMemo.Store(&idMemo{rule: r.text, key: key, ok: ok})
+	item.c.idMemo.Store(&idMemo{rule: r.text, key: key, ok: ok})
 	return key, ok
 }
 
@@ -201,12 +201,12 @@ func CollectionBy(n *Node, r Rule) (*Collection, bool) {
 	if n == nil || n.kind != Array {
 		return nil, false
 	}
-	if n.coll != nil && n.coll.rule.text == r.text {
-		return n.coll, true
+	if n.c.coll != nil && n.c.coll.rule.text == r.text {
+		return n.c.coll, true
 	}
-	if len(n.kids) == 0 {
+	if len(n.c.kids) == 0 {
 		return &Collection{rule: &r}, true
 	}
-	c := collect(&r, n.kids)
+	c := collect(&r, n.c.kids)
 	return c, c != nil
 }

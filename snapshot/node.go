@@ -60,12 +60,18 @@ const (
 type Node struct {
 	kind Kind
 	bval bool
-	size uint32   // length of the node's canonical JSON, escapes aside (saturating)
-	text string   // number literal or string value
+	size uint32 // length of the node's canonical JSON, escapes aside (saturating)
+	hash uint64
+	text string     // number literal or string value
+	c    *container // arrays and objects; nil for scalars, most of a snapshot's nodes
+}
+
+// container is what only arrays and objects hold, kept apart so that a
+// scalar node costs 40 bytes rather than 100.
+type container struct {
 	kids []*Node  // array elements, or object member values aligned with keys
 	keys []string // object member names, sorted, unique
 	coll *Collection
-	hash uint64
 	// idMemo caches the object's identity under the last rule asked: a
 	// cache, not content, so atomic for readers sharing the node.
 	idMemo atomic.Pointer[idMemo]
@@ -89,25 +95,40 @@ func (n *Node) Text() string { return n.text }
 
 // Len returns the number of elements of an Array or members of an Object.
 func (n *Node) Len() int {
-	if n.kind == Object {
-		return len(n.keys)
+	if n.c == nil {
+		return 0
 	}
-	return len(n.kids)
+	return len(n.c.kids)
 }
 
 // Elem returns element i of an Array.
-func (n *Node) Elem(i int) *Node { return n.kids[i] }
+func (n *Node) Elem(i int) *Node { return n.c.kids[i] }
 
 // Elems returns the elements of an Array. The slice must not be modified.
-func (n *Node) Elems() []*Node { return n.kids }
+func (n *Node) Elems() []*Node {
+	if n.kind != Array {
+		return nil
+	}
+	return n.c.kids
+}
 
 // Keys returns the sorted member names of an Object. The slice must not be
 // modified.
-func (n *Node) Keys() []string { return n.keys }
+func (n *Node) Keys() []string {
+	if n.kind != Object {
+		return nil
+	}
+	return n.c.keys
+}
 
 // Values returns the member values of an Object, aligned with Keys. The
 // slice must not be modified.
-func (n *Node) Values() []*Node { return n.kids }
+func (n *Node) Values() []*Node {
+	if n.kind != Object {
+		return nil
+	}
+	return n.c.kids
+}
 
 // Get returns the value of member key of an Object.
 func (n *Node) Get(key string) (*Node, bool) {
@@ -118,16 +139,21 @@ func (n *Node) Get(key string) (*Node, bool) {
 	if !ok {
 		return nil, false
 	}
-	return n.kids[i], true
+	return n.c.kids[i], true
 }
 
 func (n *Node) find(key string) (int, bool) {
-	return slices.BinarySearch(n.keys, key)
+	return slices.BinarySearch(n.c.keys, key)
 }
 
 // Collection returns the keyed collection view of an Array whose elements
 // all carry a unique identity, or nil.
-func (n *Node) Collection() *Collection { return n.coll }
+func (n *Node) Collection() *Collection {
+	if n.c == nil {
+		return nil
+	}
+	return n.c.coll
+}
 
 // Equal reports whether two nodes hold the same JSON value, number literals
 // compared as text. It compares hashes first and structure only when they
@@ -147,21 +173,21 @@ func Equal(a, b *Node) bool {
 	case Number, String:
 		return a.text == b.text
 	case Array:
-		if len(a.kids) != len(b.kids) {
+		if len(a.c.kids) != len(b.c.kids) {
 			return false
 		}
-		for i := range a.kids {
-			if !Equal(a.kids[i], b.kids[i]) {
+		for i := range a.c.kids {
+			if !Equal(a.c.kids[i], b.c.kids[i]) {
 				return false
 			}
 		}
 		return true
 	case Object:
-		if !slices.Equal(a.keys, b.keys) {
+		if !slices.Equal(a.c.keys, b.c.keys) {
 			return false
 		}
-		for i := range a.kids {
-			if !Equal(a.kids[i], b.kids[i]) {
+		for i := range a.c.kids {
+			if !Equal(a.c.kids[i], b.c.kids[i]) {
 				return false
 			}
 		}
@@ -175,6 +201,15 @@ var (
 	falseNode = &Node{kind: Bool, hash: xxhash.Sum64([]byte{tagFalse}), size: 5}
 	trueNode  = &Node{kind: Bool, bval: true, hash: xxhash.Sum64([]byte{tagTrue}), size: 4}
 )
+
+// The empty containers are shared like the literals: Kubernetes'
+// managedFields alone hold thousands of {} per cluster.
+var emptyObject, emptyArray *Node
+
+func init() {
+	emptyObject = newObjectSorted(nil, nil)
+	emptyArray = NewArray(nil, nil)
+}
 
 // NewNull returns the JSON null.
 func NewNull() *Node { return nullNode }
@@ -220,11 +255,14 @@ func NewArray(elems []*Node, cfg *Config) *Node {
 	if cfg == nil {
 		cfg = defaultConfig
 	}
-	n := &Node{kind: Array, kids: elems}
+	if len(elems) == 0 && emptyArray != nil {
+		return emptyArray
+	}
+	n := &Node{kind: Array, c: &container{kids: elems}}
 	var size int
 	n.hash, size = hashArray(elems)
 	n.size = clampSize(size)
-	n.coll = cfg.detect(elems)
+	n.c.coll = cfg.detect(elems)
 	return n
 }
 
@@ -251,7 +289,10 @@ func NewObject(keys []string, vals []*Node) (*Node, error) {
 
 // newObjectSorted builds an object from members already sorted and unique.
 func newObjectSorted(keys []string, vals []*Node) *Node {
-	n := &Node{kind: Object, keys: keys, kids: vals}
+	if len(keys) == 0 && emptyObject != nil {
+		return emptyObject
+	}
+	n := &Node{kind: Object, c: &container{keys: keys, kids: vals}}
 	var size int
 	n.hash, size = hashObject(keys, vals)
 	n.size = clampSize(size)
@@ -265,12 +306,12 @@ func (n *Node) WithMember(key string, v *Node) *Node {
 	var keys []string
 	var vals []*Node
 	if found {
-		keys = n.keys
-		vals = slices.Clone(n.kids)
+		keys = n.c.keys
+		vals = slices.Clone(n.c.kids)
 		vals[i] = v
 	} else {
-		keys = slices.Insert(slices.Clone(n.keys), i, key)
-		vals = slices.Insert(slices.Clone(n.kids), i, v)
+		keys = slices.Insert(slices.Clone(n.c.keys), i, key)
+		vals = slices.Insert(slices.Clone(n.c.kids), i, v)
 	}
 	return newObjectSorted(keys, vals)
 }
@@ -282,8 +323,8 @@ func (n *Node) WithoutMember(key string) (*Node, bool) {
 	if !found {
 		return n, false
 	}
-	keys := slices.Delete(slices.Clone(n.keys), i, i+1)
-	vals := slices.Delete(slices.Clone(n.kids), i, i+1)
+	keys := slices.Delete(slices.Clone(n.c.keys), i, i+1)
+	vals := slices.Delete(slices.Clone(n.c.kids), i, i+1)
 	return newObjectSorted(keys, vals), true
 }
 

@@ -47,8 +47,8 @@ func TestParseNextEqualsParse(t *testing.T) {
 			t.Fatalf("poll %d: ParseNext differs from Parse", poll)
 		}
 		if prev != nil {
-			for _, e := range got.Root().kids[0].kids {
-				for _, f := range prev.Root().kids[0].kids {
+			for _, e := range got.Root().c.kids[0].c.kids {
+				for _, f := range prev.Root().c.kids[0].c.kids {
 					if e == f {
 						reused++
 					}
