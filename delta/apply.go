@@ -3,9 +3,7 @@ package delta
 import (
 	"fmt"
 	"slices"
-	"strconv"
 
-	"github.com/snapdelta/snapdelta/internal/jsonpatch"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
@@ -27,10 +25,9 @@ func Apply(base *snapshot.Snapshot, d *Delta) (*snapshot.Snapshot, error) {
 	}
 	cfg := base.Config()
 	root := base.Root()
-	budget := maxCopyValues // shared by every patch of the delta
 	for i := range d.Edits {
 		var err error
-		root, err = applyEdit(cfg, root, &d.Edits[i], &budget)
+		root, err = applyEdit(cfg, root, &d.Edits[i])
 		if err != nil {
 			return nil, fmt.Errorf("delta: apply: edit %d (%s %s): %w", i, d.Edits[i].Kind, PathString(d.Edits[i].Path), err)
 		}
@@ -42,7 +39,7 @@ func Apply(base *snapshot.Snapshot, d *Delta) (*snapshot.Snapshot, error) {
 	return snapshot.New(root, cfg), nil
 }
 
-func applyEdit(cfg *snapshot.Config, root *snapshot.Node, e *Edit, budget *int) (*snapshot.Node, error) {
+func applyEdit(cfg *snapshot.Config, root *snapshot.Node, e *Edit) (*snapshot.Node, error) {
 	switch e.Kind {
 	case Set:
 		if e.Value == nil {
@@ -73,14 +70,14 @@ func applyEdit(cfg *snapshot.Config, root *snapshot.Node, e *Edit, budget *int) 
 		})
 	case Patch:
 		return update(root, e.Path, func(n *snapshot.Node) (*snapshot.Node, error) {
-			return patchNode(cfg, n, e.Ops, budget)
+			return applyOps(cfg, n, e.Ops)
 		})
 	case Keyed:
 		if e.Collection == nil {
 			return nil, fmt.Errorf("collection edit without content: %w", ErrCorrupt)
 		}
 		return update(root, e.Path, func(n *snapshot.Node) (*snapshot.Node, error) {
-			return applyCollection(cfg, n, e.Collection, budget)
+			return applyCollection(cfg, n, e.Collection)
 		})
 	}
 	return nil, fmt.Errorf("unknown edit kind %d: %w", e.Kind, ErrCorrupt)
@@ -106,95 +103,22 @@ func update(n *snapshot.Node, path []string, fn func(*snapshot.Node) (*snapshot.
 	return n.WithMember(path[0], c), nil
 }
 
-// applyOps applies operations to n in order: runs of RFC 6902 operations
-// through the jsonpatch applier, scalar transforms on the value at their
-// path as the preceding operations left it.
+// applyOps applies operations to n in order, on the node tree (see
+// applyOnNodes): each reads the value as the preceding ones left it.
 func applyOps(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node, error) {
-	budget := maxCopyValues
-	return patchNode(cfg, n, ops, &budget)
-}
-
-// maxCopyValues bounds the values the "copy" operations of one delta may
-// duplicate, all its patches together: about 80 MiB of values and nodes at
-// worst. Diff never writes "copy"; only a foreign or hostile encoder does.
-const maxCopyValues = 1 << 18
-
-// patchNode is applyOps drawing copies from budget.
-func patchNode(cfg *snapshot.Config, n *snapshot.Node, ops []Op, budget *int) (*snapshot.Node, error) {
 	if len(ops) == 0 {
 		return nil, fmt.Errorf("patch without operations: %w", ErrCorrupt)
 	}
-	if out, ok, err := applyOnNodes(cfg, n, ops); ok {
-		return out, err
-	}
-	doc := n.Value()
-	for i := 0; i < len(ops); {
-		if !ops[i].Kind.IsRFC6902() {
-			o := &ops[i]
-			cur, err := valueAt(doc, o.Path)
-			if err != nil {
-				return nil, fmt.Errorf("operation %d (%s %s): %w", i, o.Kind, truncate(o.Path), err)
+	out, ok, err := applyOnNodes(cfg, n, ops)
+	if !ok {
+		for i, o := range ops {
+			if o.Kind < OpAdd || o.Kind > OpSplice {
+				return nil, fmt.Errorf("operation %d: unknown kind %d: %w", i, o.Kind, ErrCorrupt)
 			}
-			v, err := transformScalar(cur, o)
-			if err != nil {
-				return nil, fmt.Errorf("operation %d (%s %s): %w", i, o.Kind, truncate(o.Path), err)
-			}
-			if doc, err = jsonpatch.ApplyBudget(doc, []jsonpatch.Op{{Op: "replace", Path: o.Path, Value: v}}, budget); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-			}
-			i++
-			continue
 		}
-		j := i
-		for j < len(ops) && ops[j].Kind.IsRFC6902() {
-			j++
-		}
-		jops := make([]jsonpatch.Op, 0, j-i)
-		for _, o := range ops[i:j] {
-			jo := jsonpatch.Op{Op: o.Kind.String(), Path: o.Path, From: o.From}
-			if o.Value != nil {
-				jo.Value = o.Value.Value()
-			}
-			jops = append(jops, jo)
-		}
-		var err error
-		if doc, err = jsonpatch.ApplyBudget(doc, jops, budget); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-		}
-		i = j
+		return nil, fmt.Errorf("operations the node tree cannot apply: %w", ErrCorrupt)
 	}
-	out, err := cfg.FromValue(doc)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-	}
-	return out, nil
-}
-
-// valueAt returns the value at JSON Pointer ptr in doc.
-func valueAt(doc any, ptr string) (any, error) {
-	tokens, err := jsonpatch.ParsePointer(ptr)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-	}
-	for _, t := range tokens {
-		switch v := doc.(type) {
-		case map[string]any:
-			c, ok := v[t]
-			if !ok {
-				return nil, fmt.Errorf("no member %q: %w", truncate(t), ErrCorrupt)
-			}
-			doc = c
-		case []any:
-			i, err := strconv.Atoi(t)
-			if err != nil || i < 0 || i >= len(v) || (len(t) > 1 && t[0] == '0') {
-				return nil, fmt.Errorf("no element %q: %w", truncate(t), ErrCorrupt)
-			}
-			doc = v[i]
-		default:
-			return nil, fmt.Errorf("path goes through a %s: %w", kindOf(doc), ErrCorrupt)
-		}
-	}
-	return doc, nil
+	return out, err
 }
 
 // resolve finds a base item named by position (when byPos) or by key.
@@ -212,7 +136,7 @@ func resolve(coll *snapshot.Collection, n int, key string, at int, byPos bool) (
 	return i, nil
 }
 
-func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdit, budget *int) (*snapshot.Node, error) {
+func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdit) (*snapshot.Node, error) {
 	rule, err := snapshot.ParseRule(ce.Rule)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
@@ -257,7 +181,7 @@ func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdi
 		if removed[i] {
 			return nil, fmt.Errorf("patch: item %d is removed: %w", i, ErrCorrupt)
 		}
-		n, err := patchNode(cfg, items[i], p.Ops, budget)
+		n, err := applyOps(cfg, items[i], p.Ops)
 		if err != nil {
 			return nil, fmt.Errorf("patch item %d: %w", i, err)
 		}
@@ -279,7 +203,7 @@ func applyCollection(cfg *snapshot.Config, arr *snapshot.Node, ce *CollectionEdi
 			if it.From < 0 || it.From >= len(baseItems) {
 				return nil, fmt.Errorf("put built from base position %d of %d: %w", it.From, len(baseItems), ErrCorrupt)
 			}
-			n, err := patchNode(cfg, baseItems[it.From], it.Ops, budget)
+			n, err := applyOps(cfg, baseItems[it.From], it.Ops)
 			if err != nil {
 				return nil, fmt.Errorf("put built from item %d: %w", it.From, err)
 			}
