@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -98,6 +99,9 @@ type parser struct {
 	depth     int
 	cfg       *Config
 	scratch   []byte
+	keyStack  []string // members of the objects being parsed
+	valStack  []*Node
+	elemStack []*Node          // elements of the arrays being parsed
 	strs      map[string]*Node // interned short strings
 	nums      map[string]*Node // interned short numbers
 	keys      map[string]string
@@ -312,7 +316,8 @@ func (p *parser) array() (*Node, error) {
 		return nil, err
 	}
 	p.pos++ // '['
-	var elems []*Node
+	base := len(p.elemStack)
+	defer func() { p.elemStack = p.elemStack[:base] }()
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
@@ -332,7 +337,7 @@ func (p *parser) array() (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		elems = append(elems, v)
+		p.elemStack = append(p.elemStack, v)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of input in array")
@@ -343,7 +348,7 @@ func (p *parser) array() (*Node, error) {
 		case ']':
 			p.pos++
 			p.depth--
-			return NewArray(elems[:len(elems):len(elems)], p.cfg), nil
+			return NewArray(slices.Clone(p.elemStack[base:]), p.cfg), nil
 		default:
 			return nil, p.errorf("unexpected %s in array, expected ',' or ']'", p.describe())
 		}
@@ -356,8 +361,11 @@ func (p *parser) object() (*Node, error) {
 	}
 	start := p.pos
 	p.pos++ // '{'
-	var keys []string
-	var vals []*Node
+	// Members go on the parser's stacks and are copied out at the end into
+	// slices of exactly their length: growing slices by append left a
+	// snapshot holding up to twice the room it needs.
+	base := len(p.keyStack)
+	defer func() { p.keyStack, p.valStack = p.keyStack[:base], p.valStack[:base] }()
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
@@ -383,8 +391,8 @@ func (p *parser) object() (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, p.internKey(k))
-		vals = append(vals, v)
+		p.keyStack = append(p.keyStack, p.internKey(k))
+		p.valStack = append(p.valStack, v)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of input in object")
@@ -395,13 +403,15 @@ func (p *parser) object() (*Node, error) {
 		case '}':
 			p.pos++
 			p.depth--
+			keys := slices.Clone(p.keyStack[base:])
+			vals := slices.Clone(p.valStack[base:])
 			sortMembers(keys, vals)
 			for i := 1; i < len(keys); i++ {
 				if keys[i] == keys[i-1] {
 					return nil, p.errorAt(start, ErrSyntax, fmt.Sprintf("object repeats member %q (snapdelta refuses duplicate keys rather than drop a value)", truncate(keys[i], 40)))
 				}
 			}
-			return newObjectSorted(keys[:len(keys):len(keys)], vals[:len(vals):len(vals)]), nil
+			return newObjectSorted(keys, vals), nil
 		default:
 			return nil, p.errorf("unexpected %s in object, expected ',' or '}'", p.describe())
 		}
