@@ -349,28 +349,11 @@ func (r *reader) uint64(what string) (uint64, error) {
 	return v, nil
 }
 
+// int reads an integer that must fit 32 bits (positions, lengths).
 func (r *reader) int(what string) (int, error) {
-	c, err := r.dec.PeekCode()
+	v, err := r.int64(what)
 	if err != nil {
-		return 0, r.corrupt(what, err)
-	}
-	if !msgpcode.IsFixedNum(c) && (c < msgpcode.Uint8 || c > msgpcode.Int64) {
-		return 0, r.corrupt(fmt.Sprintf("%s: expected an integer, found code 0x%02x", what, c), nil)
-	}
-	if c == msgpcode.Uint64 {
-		// DecodeInt64 would wrap 2^64-1 to -1.
-		u, err := r.dec.DecodeUint64()
-		if err != nil {
-			return 0, r.corrupt(what, err)
-		}
-		if u > 1<<31-1 {
-			return 0, r.corrupt(fmt.Sprintf("%s: %d out of range", what, u), nil)
-		}
-		return int(u), nil
-	}
-	v, err := r.dec.DecodeInt64()
-	if err != nil {
-		return 0, r.corrupt(what, err)
+		return 0, err
 	}
 	if v < -1<<31 || v > 1<<31-1 {
 		return 0, r.corrupt(fmt.Sprintf("%s: %d out of range", what, v), nil)

@@ -461,25 +461,8 @@ func nodeAt(n *snapshot.Node, ptr string) (*snapshot.Node, bool) {
 	if err != nil {
 		return nil, false
 	}
-	for _, t := range tokens {
-		switch n.Kind() {
-		case snapshot.Object:
-			c, ok := n.Get(t)
-			if !ok {
-				return nil, false
-			}
-			n = c
-		case snapshot.Array:
-			i, err := strconv.Atoi(t)
-			if err != nil || i < 0 || i >= n.Len() {
-				return nil, false
-			}
-			n = n.Elem(i)
-		default:
-			return nil, false
-		}
-	}
-	return n, true
+	v, err := nodeAtTokens(n, tokens)
+	return v, err == nil
 }
 
 func isContainer(n *snapshot.Node) bool {
