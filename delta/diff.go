@@ -14,7 +14,17 @@ import (
 // Diff returns the delta that turns base into next. Apply(base, Diff(base,
 // next)) rebuilds next exactly. Diff reads both snapshots and changes
 // neither; it is safe to call concurrently.
-func Diff(base, next *snapshot.Snapshot) (*Delta, error) {
+func Diff(base, next *snapshot.Snapshot) (*Delta, error) { return diff(base, next, false) }
+
+// DiffWhole is Diff made only of whole values: it walks both trees by hash
+// the same way, but a changed collection item is put whole and any other
+// changed value is set whole at the nearest object member; no patch, no
+// scalar transform, no item built from another. It costs a fraction of
+// Diff and its deltas are larger: for what is written often and read
+// rarely, such as a server's reverse history steps.
+func DiffWhole(base, next *snapshot.Snapshot) (*Delta, error) { return diff(base, next, true) }
+
+func diff(base, next *snapshot.Snapshot, whole bool) (*Delta, error) {
 	if base == nil || next == nil {
 		return nil, fmt.Errorf("delta: diff: nil snapshot")
 	}
@@ -22,7 +32,7 @@ func Diff(base, next *snapshot.Snapshot) (*Delta, error) {
 	if d.Base == d.Target {
 		return d, nil
 	}
-	w := differ{cfg: next.Config()}
+	w := differ{cfg: next.Config(), whole: whole}
 	if err := w.node(nil, base.Root(), next.Root()); err != nil {
 		return nil, err
 	}
@@ -33,6 +43,7 @@ func Diff(base, next *snapshot.Snapshot) (*Delta, error) {
 type differ struct {
 	cfg   *snapshot.Config
 	edits []Edit
+	whole bool // DiffWhole: whole values only
 }
 
 // node adds the edits that turn a into b at path.
@@ -96,6 +107,10 @@ func (w *differ) object(path []string, a, b *snapshot.Node) error {
 
 // replace sets b whole, or patches a into b when the patch is smaller.
 func (w *differ) replace(path []string, a, b *snapshot.Node) error {
+	if w.whole {
+		w.edits = append(w.edits, Edit{Path: clonePath(path), Kind: Set, Value: b})
+		return nil
+	}
 	if op, ok := scalarOp("", a, b); ok {
 		w.edits = append(w.edits, Edit{Path: clonePath(path), Kind: Patch, Ops: []Op{op}})
 		return nil
@@ -128,6 +143,9 @@ func (w *differ) patch(a, b *snapshot.Node) ([]Op, bool) {
 // every level and needs the values as Go maps: converting a 20 KB
 // Kubernetes node for a heartbeat cost more than the rest of the diff.)
 func (w *differ) candidatePatch(a, b *snapshot.Node) ([]Op, bool) {
+	if w.whole {
+		return nil, false
+	}
 	// Engine payloads nest about a dozen levels; deeper values are set
 	// whole (jsondiff's cost grows with size times depth).
 	if !shallow(a, maxPatchDepth) || !shallow(b, maxPatchDepth) {

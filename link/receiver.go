@@ -401,7 +401,7 @@ func (r *Receiver) commit(env string, e *envState, seq uint64, f *codec.Frame, f
 			return err
 		}
 		if r.history && cur != nil {
-			rev, err := wholeDiff(next, cur)
+			rev, err := delta.DiffWhole(next, cur)
 			if err != nil {
 				return fmt.Errorf("reverse delta: %w", err)
 			}
@@ -445,7 +445,7 @@ func (r *Receiver) nextPayload(e *envState, f *codec.Frame, frame []byte, base, 
 	}
 	fwd := frame
 	if cur := e.current(); base.Hash() != cur.Hash() {
-		d, err := wholeDiff(cur, next)
+		d, err := delta.DiffWhole(cur, next)
 		if err != nil {
 			return payload{}, fmt.Errorf("forward delta: %w", err)
 		}
@@ -476,7 +476,7 @@ func (r *Receiver) renewPayload(e *envState, next *snapshot.Snapshot) (payload, 
 		if s.Hash() == next.Hash() {
 			continue
 		}
-		// delta.Diff, not wholeDiff: renewals are rare and these deltas
+		// delta.Diff, not DiffWhole: renewals are rare and these deltas
 		// must be small to fit.
 		d, err := delta.Diff(s, newest[len(newest)-1])
 		if err != nil {

@@ -16,8 +16,8 @@ func parseT(tb testing.TB, s string) *snapshot.Snapshot {
 	return snap
 }
 
-// ownWalk reports whether d came from wholeDiff's walk rather than its
-// delta.Diff fallback: the walk never patches.
+// ownWalk reports whether d is made of whole values only, as
+// delta.DiffWhole promises: no patch anywhere.
 func ownWalk(d *delta.Delta) bool {
 	for _, e := range d.Edits {
 		if e.Kind == delta.Patch || (e.Collection != nil && len(e.Collection.Patch) > 0) {
@@ -52,7 +52,7 @@ func TestWholeDiff(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, dir := range []struct{ from, to string }{{tc.a, tc.b}, {tc.b, tc.a}} {
 				a, b := parseT(t, dir.from), parseT(t, dir.to)
-				d, err := wholeDiff(a, b)
+				d, err := delta.DiffWhole(a, b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -61,7 +61,7 @@ func TestWholeDiff(t *testing.T) {
 					t.Fatalf("%s → %s: apply: %v", dir.from, dir.to, err)
 				}
 				if !ownWalk(d) {
-					t.Errorf("%s → %s: fell back to delta.Diff", dir.from, dir.to)
+					t.Errorf("%s → %s: a patch in a whole-value delta", dir.from, dir.to)
 				}
 				if len(d.Edits) != tc.edits {
 					t.Errorf("%s → %s: %d edits, want %d", dir.from, dir.to, len(d.Edits), tc.edits)
@@ -80,7 +80,7 @@ func TestWholeDiffSimulated(t *testing.T) {
 	}
 	for i := 1; i < len(snaps); i++ {
 		for _, pair := range [][2]*snapshot.Snapshot{{snaps[i-1], snaps[i]}, {snaps[i], snaps[0]}, {snaps[0], snaps[i]}} {
-			d, err := wholeDiff(pair[0], pair[1])
+			d, err := delta.DiffWhole(pair[0], pair[1])
 			if err != nil {
 				t.Fatal(err)
 			}
