@@ -41,11 +41,14 @@ func ParseReader(r io.Reader) (*Snapshot, error) { return defaultConfig.ParseRea
 func (c *Config) Parse(data []byte) (*Snapshot, error) { return c.ParseNext(data, nil) }
 
 // ParseNext parses data like Parse, reusing the items of prev (the previous
-// poll's snapshot, or nil) whose JSON text is byte for byte the same: an
-// agent re-reads its whole environment every poll, but most items have not
-// changed, and hashing their text is several times cheaper than parsing it.
-// The result is the same value Parse would build; it shares the reused
-// nodes with prev.
+// poll's snapshot, or nil) whose JSON text is unchanged: an agent re-reads
+// its whole environment every poll, but most items have not changed, and
+// hashing their text is several times cheaper than parsing it. The result
+// is the value Parse would build, sharing the reused nodes with prev.
+// Unchanged text is recognised by its length and xxhash64, as content is
+// everywhere in snapdelta: two different texts of one length colliding
+// (2^-64 per item) would reuse the wrong item. prev is only read; data is
+// not retained.
 func (c *Config) ParseNext(data []byte, prev *Snapshot) (*Snapshot, error) {
 	if int64(len(data)) > c.maxSize {
 		return nil, fmt.Errorf("snapshot: %d bytes of JSON exceed the limit of %d: %w", len(data), c.maxSize, ErrTooLarge)
