@@ -54,7 +54,8 @@ func (c *Config) ParseNext(data []byte, prev *Snapshot) (*Snapshot, error) {
 		return nil, fmt.Errorf("snapshot: %d bytes of JSON exceed the limit of %d: %w", len(data), c.maxSize, ErrTooLarge)
 	}
 	p := parser{data: data, cfg: c, spans: make(map[spanKey]spanRef),
-		strs: make(map[string]*Node), nums: make(map[string]*Node), keys: make(map[string]string)}
+		strs: make(map[string]*Node), nums: make(map[string]*Node), keys: make(map[string]string),
+		shapes: make(map[uint64][]string)}
 	if prev != nil && prev.cfg == c {
 		// Items parsed under other rules may be keyed differently.
 		p.prev, p.prevLists = prev.spans, prev.lists
@@ -108,6 +109,7 @@ type parser struct {
 	strs      map[string]*Node // interned short strings
 	nums      map[string]*Node // interned short numbers
 	keys      map[string]string
+	shapes    map[uint64][]string // member name lists by hash
 	prev      map[spanKey]spanRef // items of the previous poll by text
 	prevLists [][]span            // its items, array by array
 	spans     map[spanKey]spanRef // items of this parse by text
@@ -406,15 +408,14 @@ func (p *parser) object() (*Node, error) {
 		case '}':
 			p.pos++
 			p.depth--
-			keys := slices.Clone(p.keyStack[base:])
-			vals := slices.Clone(p.valStack[base:])
+			keys, vals := p.keyStack[base:], p.valStack[base:]
 			sortMembers(keys, vals)
 			for i := 1; i < len(keys); i++ {
 				if keys[i] == keys[i-1] {
 					return nil, p.errorAt(start, ErrSyntax, fmt.Sprintf("object repeats member %q (snapdelta refuses duplicate keys rather than drop a value)", truncate(keys[i], 40)))
 				}
 			}
-			return newObjectSorted(keys, vals), nil
+			return newObjectSorted(p.shape(keys), slices.Clone(vals)), nil
 		default:
 			return nil, p.errorf("unexpected %s in object, expected ',' or '}'", p.describe())
 		}
@@ -503,6 +504,28 @@ func (p *parser) internScalar(tag byte, s string) *Node {
 	}
 	m[s] = n
 	return n
+}
+
+// shape returns this parse's one slice of the sorted member names keys:
+// engine lists hold thousands of objects of the same shape (every
+// condition, every container port), and the slice is never modified.
+func (p *parser) shape(keys []string) []string {
+	if p.shapes == nil {
+		return slices.Clone(keys)
+	}
+	var d xxhash.Digest
+	d.Reset()
+	for _, k := range keys {
+		_, _ = d.WriteString(k)
+		_, _ = d.Write([]byte{0})
+	}
+	h := d.Sum64()
+	if s, ok := p.shapes[h]; ok && slices.Equal(s, keys) {
+		return s
+	}
+	s := slices.Clone(keys)
+	p.shapes[h] = s
+	return s
 }
 
 // internKey returns this parse's one copy of a short member name.
