@@ -131,6 +131,11 @@ func (a *Agent) send(ctx context.Context, o Outgoing) (Ack, error) {
 				a.stats.FullFrames++
 			}
 		}
+		if err != nil && ctx.Err() != nil {
+			// Cancelled while the request was failing: say so, whatever
+			// the transport made of it (EOF, a reset).
+			return ack, fmt.Errorf("link: seq %d: %w (last error: %w)", o.Seq, ctx.Err(), err)
+		}
 		if err == nil || !isTemporary(ctx, err) {
 			return ack, err
 		}
