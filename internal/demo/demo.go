@@ -237,13 +237,22 @@ func printTable(w io.Writer, results []Result) {
 	for _, r := range results {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t", r.Env, r.Polls, human(r.SnapshotSize), r.Frames, r.FullFrames, r.Dropped, r.LostAcks, r.Duplicated, human(r.WireBytes))
 		for _, n := range shownBaselines {
-			fmt.Fprintf(tw, "%s (%.0fx)\t", human(r.Baselines[n]), float64(r.Baselines[n])/float64(max(r.WireBytes, 1)))
+			fmt.Fprintf(tw, "%s (%s)\t", human(r.Baselines[n]), ratio(r.Baselines[n], r.WireBytes))
 		}
 		fmt.Fprint(tw, "\n")
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "\nbytes are totals over all polls; (Nx) = baseline bytes / snapdelta bytes; snapdelta counts every retry and duplicate")
 	fmt.Fprintln(w, "server state verified equal to agent state")
+}
+
+// ratio formats how many times a baseline's bytes exceed snapdelta's.
+func ratio(baseline, snapdelta int64) string {
+	x := float64(baseline) / float64(max(snapdelta, 1))
+	if x < 10 {
+		return fmt.Sprintf("%.2fx", x)
+	}
+	return fmt.Sprintf("%.0fx", x)
 }
 
 func human(n int64) string {
