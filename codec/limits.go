@@ -10,7 +10,11 @@ import (
 const (
 	DefaultMaxDecodedSize = 64 << 20
 	DefaultMaxDepth       = snapshot.DefaultMaxDepth
-	DefaultMaxItems       = 1 << 20 // ~100 MiB of nodes at worst; a 2.5 MB Kubernetes snapshot holds ~150k
+	// DefaultMaxItems bounds what a hostile frame can make a reader build
+	// (~100 MiB of nodes at worst). Kubernetes JSON holds ~47 items per
+	// KB (an 8 MB cluster: 380k), so servers of clusters above ~20 MB of
+	// JSON raise it with WithMaxItems.
+	DefaultMaxItems = 1 << 20
 )
 
 // A DecoderOption changes a Decoder's limits.
