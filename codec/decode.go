@@ -95,6 +95,15 @@ var defaultDecoder, _ = NewDecoder()
 // Decode decodes a frame with a shared default Decoder.
 func Decode(frame []byte) (*Frame, error) { return defaultDecoder.Decode(frame) }
 
+// Apply rebuilds the snapshot a frame describes with a shared default
+// Decoder; see Decoder.Apply.
+func Apply(base *snapshot.Snapshot, frame []byte) (*snapshot.Snapshot, error) {
+	return defaultDecoder.Apply(base, frame)
+}
+
+// Inspect describes a frame with a shared default Decoder.
+func Inspect(frame []byte) (*Info, error) { return defaultDecoder.Inspect(frame) }
+
 // Decode decodes a frame. A full frame's snapshot is verified against the
 // root hash the frame names (ErrVerify on mismatch).
 func (d *Decoder) Decode(frame []byte) (*Frame, error) {

@@ -34,19 +34,11 @@ func runApply(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	s, err := codecDecoder().Apply(base, frame)
+	s, err := codec.Apply(base, frame)
 	if err != nil {
 		return fmt.Errorf("%s: %w", frameName, err)
 	}
 	out := append(s.MarshalCanonical(), '\n')
 	_, err = stdout.Write(out)
 	return err
-}
-
-func codecDecoder() *codec.Decoder {
-	d, err := codec.NewDecoder()
-	if err != nil {
-		panic(err) // default options are valid
-	}
-	return d
 }

@@ -73,7 +73,7 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %-18s %s\n", c.name, c.args, c.summary)
 	}
-	fmt.Fprintln(w, "\nFiles may be \"-\" for standard input (FRAME) ; \"apply - FRAME\" takes no base.")
+	fmt.Fprintln(w, "\nFRAME may be \"-\" for standard input; \"apply - FRAME\" takes no base.")
 }
 
 // readInput reads a named file, or standard input for "-".
