@@ -39,18 +39,7 @@ type Op struct {
 // the result shares with doc). The patch is atomic: if any operation fails,
 // Apply returns nil and an error naming that operation.
 func Apply(doc any, ops []Op) (any, error) {
-	budget := maxCopyNodes
-	return ApplyBudget(doc, ops, &budget)
-}
-
-// ApplyBudget is Apply with the copy budget in *budget: the values "copy"
-// operations may still duplicate, decreased by what they duplicate. Calls
-// sharing one budget are bounded together, as one Apply is: a caller that
-// splits a patch into several calls would otherwise grant each a fresh
-// budget, and a few bytes of operations per call could exhaust memory.
-func ApplyBudget(doc any, ops []Op, budget *int) (any, error) {
-	a := applier{doc: doc, owned: owned{}, copyBudget: *budget}
-	defer func() { *budget = a.copyBudget }()
+	a := applier{doc: doc, owned: owned{}, copyBudget: maxCopyNodes}
 	for i := range ops {
 		if err := a.apply(&ops[i]); err != nil {
 			return nil, opError(i, &ops[i], err)
