@@ -148,7 +148,7 @@ func (w *differ) candidatePatch(a, b *snapshot.Node) ([]Op, bool) {
 	}
 	// Engine payloads nest about a dozen levels; deeper values are set
 	// whole (jsondiff's cost grows with size times depth).
-	if !shallow(a, maxPatchDepth) || !shallow(b, maxPatchDepth) {
+	if a.Depth() > maxPatchDepth || b.Depth() > maxPatchDepth {
 		return nil, false
 	}
 	g := patchGen{w: w, limit: b.Size()}
@@ -266,31 +266,6 @@ func (w *differ) proves(a, b *snapshot.Node, ops []Op) bool {
 
 // maxPatchDepth bounds the nesting of values patched with jsondiff.
 const maxPatchDepth = 64
-
-// shallow reports whether n nests at most limit levels of arrays and objects.
-func shallow(n *snapshot.Node, limit int) bool {
-	switch n.Kind() {
-	case snapshot.Array:
-		if limit == 0 {
-			return false
-		}
-		for _, e := range n.Elems() {
-			if !shallow(e, limit-1) {
-				return false
-			}
-		}
-	case snapshot.Object:
-		if limit == 0 {
-			return false
-		}
-		for _, v := range n.Values() {
-			if !shallow(v, limit-1) {
-				return false
-			}
-		}
-	}
-	return true
-}
 
 func opKindOf(t string) OpKind {
 	switch t {

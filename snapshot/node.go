@@ -58,12 +58,13 @@ const (
 // Node is one JSON value with its content hash. Nodes are immutable once
 // built: they can be shared between snapshots and read concurrently.
 type Node struct {
-	kind Kind
-	bval bool
-	size uint32 // length of the node's canonical JSON, escapes aside (saturating)
-	hash uint64
-	text string     // number literal or string value
-	c    *container // arrays and objects; nil for scalars, most of a snapshot's nodes
+	kind  Kind
+	bval  bool
+	depth uint16 // levels of arrays and objects, this one included (saturating)
+	size  uint32 // length of the node's canonical JSON, escapes aside (saturating)
+	hash  uint64
+	text  string     // number literal or string value
+	c     *container // arrays and objects; nil for scalars, most of a snapshot's nodes
 }
 
 // container is what only arrays and objects hold, kept apart so that a
@@ -82,6 +83,11 @@ func (n *Node) Kind() Kind { return n.kind }
 
 // Hash returns the node's content hash.
 func (n *Node) Hash() uint64 { return n.hash }
+
+// Depth returns how many levels of arrays and objects n nests, itself
+// included: 0 for a scalar, 1 for [1,2], 2 for {"a":[]}. It saturates at
+// 65535 and costs nothing (computed when built).
+func (n *Node) Depth() int { return int(n.depth) }
 
 // Size returns the approximate length in bytes of the node's canonical JSON
 // (exact unless strings need escaping). It is cheap: computed when built.
@@ -258,7 +264,7 @@ func NewArray(elems []*Node, cfg *Config) *Node {
 	if len(elems) == 0 && emptyArray != nil {
 		return emptyArray
 	}
-	n := &Node{kind: Array, c: &container{kids: elems}}
+	n := &Node{kind: Array, c: &container{kids: elems}, depth: childDepth(elems)}
 	var size int
 	n.hash, size = hashArray(elems)
 	n.size = clampSize(size)
@@ -292,7 +298,7 @@ func newObjectSorted(keys []string, vals []*Node) *Node {
 	if len(keys) == 0 && emptyObject != nil {
 		return emptyObject
 	}
-	n := &Node{kind: Object, c: &container{keys: keys, kids: vals}}
+	n := &Node{kind: Object, c: &container{keys: keys, kids: vals}, depth: childDepth(vals)}
 	var size int
 	n.hash, size = hashObject(keys, vals)
 	n.size = clampSize(size)
@@ -404,6 +410,18 @@ func addSize(a, b int) int {
 		return math.MaxInt
 	}
 	return a + b
+}
+
+// childDepth is the depth of a container holding kids.
+func childDepth(kids []*Node) uint16 {
+	d := uint16(0)
+	for _, k := range kids {
+		d = max(d, k.depth)
+	}
+	if d == math.MaxUint16 {
+		return d
+	}
+	return d + 1
 }
 
 // clampSize fits a size into a node's field: sizes only steer heuristics.

@@ -99,3 +99,15 @@ func BenchmarkParseNext(b *testing.B) {
 		}
 	})
 }
+
+func TestDepth(t *testing.T) {
+	for doc, want := range map[string]int{`1`: 0, `"s"`: 0, `[]`: 1, `{}`: 1, `[1,2]`: 1, `{"a":[]}`: 2, `[[[{"a":{}}]]]`: 5} {
+		s, err := Parse([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Root().Depth(); got != want {
+			t.Errorf("Depth(%s) = %d, want %d", doc, got, want)
+		}
+	}
+}
