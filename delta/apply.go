@@ -109,16 +109,7 @@ func applyOps(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node,
 	if len(ops) == 0 {
 		return nil, fmt.Errorf("patch without operations: %w", ErrCorrupt)
 	}
-	out, ok, err := applyOnNodes(cfg, n, ops)
-	if !ok {
-		for i, o := range ops {
-			if o.Kind < OpAdd || o.Kind > OpSplice {
-				return nil, fmt.Errorf("operation %d: unknown kind %d: %w", i, o.Kind, ErrCorrupt)
-			}
-		}
-		return nil, fmt.Errorf("operations the node tree cannot apply: %w", ErrCorrupt)
-	}
-	return out, err
+	return applyOnNodes(cfg, n, ops)
 }
 
 // resolve finds a base item named by position (when byPos) or by key.

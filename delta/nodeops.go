@@ -10,25 +10,22 @@ import (
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
-// applyOnNodes applies add, remove, replace and the scalar transforms
-// straight on the node tree, copying only the nodes along each path: the
-// operations Diff emits. ok is false when an operation is one it leaves to
-// the general applier (move, copy, test), which the caller then uses for the
-// whole list. Its results are those of RFC 6902 (proven against the
-// jsonpatch package by TestNodeOpsMatchJSONPatch).
-func applyOnNodes(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node, bool, error) {
-	for _, o := range ops {
-		switch o.Kind {
-		case OpAdd, OpRemove, OpReplace, OpMove, OpCopy, OpTest, OpIncrement, OpShiftTime, OpSplice:
-		default:
-			return nil, false, nil
+// applyOnNodes applies operations in order straight on the node tree,
+// copying only the nodes along each path: RFC 6902's six (test by hash,
+// copy by sharing the node, move as copy then remove) and the scalar
+// transforms. An unknown kind is ErrCorrupt. Its results are RFC 6902's
+// (proven against the jsonpatch package by TestNodeOpsMatchJSONPatch).
+func applyOnNodes(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node, error) {
+	for i, o := range ops {
+		if o.Kind < OpAdd || o.Kind > OpSplice {
+			return nil, fmt.Errorf("operation %d: unknown kind %d: %w", i, o.Kind, ErrCorrupt)
 		}
 	}
 	for i := range ops {
 		o := &ops[i]
 		tokens, err := jsonpatch.ParsePointer(o.Path)
 		if err != nil {
-			return nil, true, fmt.Errorf("operation %d (%s): %w: %w", i, o.Kind, ErrCorrupt, err)
+			return nil, fmt.Errorf("operation %d (%s): %w: %w", i, o.Kind, ErrCorrupt, err)
 		}
 		switch o.Kind {
 		case OpTest, OpMove, OpCopy:
@@ -37,10 +34,10 @@ func applyOnNodes(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.N
 			n, err = applyNodeOp(cfg, n, tokens, o)
 		}
 		if err != nil {
-			return nil, true, fmt.Errorf("operation %d (%s %s): %w", i, o.Kind, truncate(o.Path), err)
+			return nil, fmt.Errorf("operation %d (%s %s): %w", i, o.Kind, truncate(o.Path), err)
 		}
 	}
-	return n, true, nil
+	return n, nil
 }
 
 // applyNodeMoveCopyTest runs test, move and copy on nodes: test compares
