@@ -3,12 +3,10 @@ package delta
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/snapdelta/snapdelta/internal/jsonpatch"
 	"github.com/snapdelta/snapdelta/snapshot"
-	"github.com/wI2L/jsondiff"
 )
 
 // Diff returns the delta that turns base into next. Apply(base, Diff(base,
@@ -137,17 +135,19 @@ func (w *differ) patch(a, b *snapshot.Node) ([]Op, bool) {
 
 // candidatePatch returns operations turning a into b, with scalar
 // transforms where smaller, when they are smaller than b; unproven. It
-// walks the objects of both by hash, so unchanged members cost one
-// comparison, and hands jsondiff only what differs below an object: an
-// array, or a change of type. (jsondiff alone compares whole subtrees at
-// every level and needs the values as Go maps: converting a 20 KB
-// Kubernetes node for a heartbeat cost more than the rest of the diff.)
+// walks both trees by hash, so an unchanged member or element costs one
+// comparison, and aligns arrays on their elements' hashes (see
+// patchGen.array). (It replaced github.com/wI2L/jsondiff, which compares
+// whole subtrees at every level, needs the values as Go maps, and rewrites
+// every element after one inserted in an array: converting a 20 KB
+// Kubernetes node for a heartbeat cost more than the rest of the diff, and
+// a pulled image cost the node's whole image list.)
 func (w *differ) candidatePatch(a, b *snapshot.Node) ([]Op, bool) {
 	if w.whole {
 		return nil, false
 	}
 	// Engine payloads nest about a dozen levels; deeper values are set
-	// whole (jsondiff's cost grows with size times depth).
+	// whole, which bounds the walk's recursion.
 	if a.Depth() > maxPatchDepth || b.Depth() > maxPatchDepth {
 		return nil, false
 	}
@@ -200,48 +200,8 @@ func (g *patchGen) walk(ptr string, a, b *snapshot.Node) bool {
 			}
 		}
 		return true
-	case a.Kind() == snapshot.Array && b.Kind() == snapshot.Array && a.Len() == b.Len():
-		// Same length: element by element, as jsondiff would, but by hash
-		// (a node's four conditions when only heartbeats moved).
-		ae, be := a.Elems(), b.Elems()
-		for i := range ae {
-			if !g.walk(ptr+"/"+strconv.Itoa(i), ae[i], be[i]) {
-				return false
-			}
-		}
-		return true
 	case a.Kind() == snapshot.Array && b.Kind() == snapshot.Array:
-		p, err := jsondiff.CompareWithoutMarshal(a.Value(), b.Value())
-		if err != nil {
-			return false
-		}
-		for _, o := range p {
-			op := Op{Kind: opKindOf(o.Type), Path: ptr + o.Path}
-			if o.From != "" {
-				op.From = ptr + o.From
-			}
-			if op.Kind == 0 {
-				return false
-			}
-			if op.Kind == OpAdd || op.Kind == OpReplace || op.Kind == OpTest {
-				v, err := g.w.cfg.FromValue(o.Value)
-				if err != nil {
-					return false
-				}
-				op.Value = v
-				if op.Kind == OpReplace {
-					if old, ok := nodeAt(a, o.Path); ok {
-						if t, ok := scalarOp(op.Path, old, v); ok {
-							op = t
-						}
-					}
-				}
-			}
-			if !g.add(op) {
-				return false
-			}
-		}
-		return true
+		return g.array(ptr, a, b)
 	}
 	if t, ok := scalarOp(ptr, a, b); ok {
 		return g.add(t)
@@ -257,33 +217,16 @@ func escapeToken(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
-// proves reports whether ops turn a into exactly b. jsondiff is trusted to
-// generate, never to be right: a patch is used only when it passes this.
+// proves reports whether ops turn a into exactly b. The generator is
+// trusted to be small, never to be right: a patch is used only when it
+// passes this.
 func (w *differ) proves(a, b *snapshot.Node, ops []Op) bool {
 	got, err := applyOps(w.cfg, a, ops)
 	return err == nil && got.Hash() == b.Hash()
 }
 
-// maxPatchDepth bounds the nesting of values patched with jsondiff.
+// maxPatchDepth bounds the nesting of values patched.
 const maxPatchDepth = 64
-
-func opKindOf(t string) OpKind {
-	switch t {
-	case jsondiff.OperationAdd:
-		return OpAdd
-	case jsondiff.OperationRemove:
-		return OpRemove
-	case jsondiff.OperationReplace:
-		return OpReplace
-	case jsondiff.OperationMove:
-		return OpMove
-	case jsondiff.OperationCopy:
-		return OpCopy
-	case jsondiff.OperationTest:
-		return OpTest
-	}
-	return 0
-}
 
 // collections returns the keyed views of two arrays under one rule: the
 // rule of next's collection, else base's (so an array that grows from empty,
