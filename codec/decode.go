@@ -631,6 +631,16 @@ func (r *reader) ops(depth int) ([]delta.Op, error) {
 					}
 				}
 			}
+		case delta.OpIncrementText:
+			if r.version < 3 {
+				return nil, r.corrupt(fmt.Sprintf("operation kind %d in a format %d frame", k, r.version), nil)
+			}
+			want = 4
+			if m == want {
+				if o.Int, err = r.int64("text increment"); err == nil {
+					o.Run, err = r.int("text increment run")
+				}
+			}
 		default:
 			return nil, r.corrupt(fmt.Sprintf("unknown operation kind %d", k), nil)
 		}

@@ -341,6 +341,12 @@ func writeOps(enc writer, ops []delta.Op) error {
 			_ = enc.EncodeInt(int64(o.Prefix))
 			_ = enc.EncodeInt(int64(o.Suffix))
 			_ = enc.EncodeString(o.Text)
+		case delta.OpIncrementText:
+			_ = enc.EncodeArrayLen(4)
+			_ = enc.EncodeUint(uint64(o.Kind))
+			enc.name(o.Path)
+			_ = enc.EncodeInt(o.Int)
+			_ = enc.EncodeInt(int64(o.Run))
 		default:
 			return fmt.Errorf("unknown operation kind %d", o.Kind)
 		}

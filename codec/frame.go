@@ -10,8 +10,9 @@ const (
 	magic0 = 'S'
 	magic1 = 'D'
 	// Version is the frame format version this build writes. Version 1
-	// frames (items named by key, RFC 6902 operations only) still decode.
-	Version = 2
+	// frames (items named by key, RFC 6902 operations only) and version 2
+	// frames (no increment inside a string) still decode.
+	Version = 3
 	// MinVersion is the oldest frame format version this build reads.
 	MinVersion = 1
 

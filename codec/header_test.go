@@ -17,7 +17,7 @@ func TestParseHeader(t *testing.T) {
 		{"bad magic", []byte("XD\x01\x00\x00\x00"), Header{}, ErrCorrupt},
 		{"lower-case magic", []byte("sd\x01\x00\x00\x00"), Header{}, ErrCorrupt},
 		{"version 0", []byte("SD\x00\x00\x00\x00"), Header{}, ErrVersion},
-		{"version 3", []byte("SD\x03\x00\x00\x00"), Header{}, ErrVersion},
+		{"version 4", []byte("SD\x04\x00\x00\x00"), Header{}, ErrVersion},
 		{"version 255", []byte("SD\xff\x00\x00\x00"), Header{}, ErrVersion},
 		{"reserved bit 4", []byte("SD\x01\x10\x00\x00"), Header{}, ErrCorrupt},
 		{"reserved bit 7", []byte("SD\x01\x80\x00\x00"), Header{}, ErrCorrupt},
@@ -49,6 +49,10 @@ func TestParseHeader(t *testing.T) {
 			// decoded size is, checked after inflating.
 			"delta zstd, two-byte size", []byte("SD\x01\x05\x00\xac\x02\x28\xb5\x2f\xfd"),
 			Header{Version: 1, Kind: DeltaKind, Compression: Zstd, BodySize: 300, HeaderSize: 7}, nil,
+		},
+		{
+			"format 3 delta raw", []byte("SD\x03\x01\x01\x02\x90\x90"),
+			Header{Version: 3, Kind: DeltaKind, Compression: None, Dictionary: 1, BodySize: 2, HeaderSize: 6}, nil,
 		},
 		{
 			// A non-minimal uvarint is still a valid uvarint.

@@ -1,17 +1,31 @@
 package codec
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
-// TestLegacyVectors proves frames of format version 1 still decode and
+// TestLegacyVectors proves frames of older format versions still decode and
 // rebuild their snapshot after the format moved on.
 func TestLegacyVectors(t *testing.T) {
-	const dir = "../testdata/vectors-v1"
+	for _, tt := range []struct {
+		version uint8
+		min     int // vectors there must be at least
+	}{{1, 6}, {2, 10}} {
+		t.Run(fmt.Sprintf("v%d", tt.version), func(t *testing.T) {
+			legacyVectors(t, tt.version, tt.min)
+		})
+	}
+}
+
+func legacyVectors(t *testing.T, version uint8, min int) {
+	dir := fmt.Sprintf("../testdata/vectors-v%d", version)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -30,8 +44,8 @@ func TestLegacyVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if h, err := ParseHeader(frame); err != nil || h.Version != 1 {
-				t.Fatalf("header %+v, %v: want a format 1 frame", h, err)
+			if h, err := ParseHeader(frame); err != nil || h.Version != version {
+				t.Fatalf("header %+v, %v: want a format %d frame", h, err, version)
 			}
 			next := parseFile(t, filepath.Join(dir, e.Name(), "next.json"))
 			var base *snapshot.Snapshot
@@ -48,7 +62,46 @@ func TestLegacyVectors(t *testing.T) {
 		})
 		n++
 	}
-	if n < 6 {
-		t.Fatalf("only %d format 1 vectors", n)
+	if n < min {
+		t.Fatalf("only %d format %d vectors", n, version)
+	}
+}
+
+// TestNewerOperationsInOlderFrames checks that an operation kind is read
+// only in frames of the format that introduced it or later: relabelling a
+// frame as an older version must not make it acceptable to that version's
+// rules.
+func TestNewerOperationsInOlderFrames(t *testing.T) {
+	base := mustParse(t, `{"s":"Up 3 minutes","n":1}`)
+	for _, tt := range []struct {
+		op     delta.Op
+		next   string
+		oldest uint8 // first format with the kind
+	}{
+		{delta.Op{Kind: delta.OpIncrementText, Path: "/s", Int: 1}, `{"s":"Up 4 minutes","n":1}`, 3},
+		{delta.Op{Kind: delta.OpSplice, Path: "/s", Prefix: 3, Suffix: 8, Text: "4"}, `{"s":"Up 4 minutes","n":1}`, 2},
+		{delta.Op{Kind: delta.OpIncrement, Path: "/n", Int: 1}, `{"s":"Up 3 minutes","n":2}`, 2},
+		{delta.Op{Kind: delta.OpRemove, Path: "/n"}, `{"s":"Up 3 minutes"}`, 1},
+	} {
+		d := &delta.Delta{Base: base.Hash(), Target: mustParse(t, tt.next).Hash(),
+			Edits: []delta.Edit{{Kind: delta.Patch, Path: []string{}, Ops: []delta.Op{tt.op}}}}
+		enc, err := NewEncoder(WithDictionary(NoDictionary), WithoutCompression())
+		if err != nil {
+			t.Fatal(err)
+		}
+		frame, err := enc.AppendDelta(nil, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v := uint8(MinVersion); v <= Version; v++ {
+			frame[2] = v
+			_, err := Apply(base, frame)
+			if v < tt.oldest && !errors.Is(err, ErrCorrupt) {
+				t.Errorf("%s in a version %d frame: %v, want corrupt", tt.op.Kind, v, err)
+			}
+			if v >= tt.oldest && err != nil {
+				t.Errorf("%s in a version %d frame: %v", tt.op.Kind, v, err)
+			}
+		}
 	}
 }

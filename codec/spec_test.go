@@ -249,6 +249,22 @@ func specSplice(s string, prefix, suffix int, text string) (string, bool) {
 	return out, utf8.ValidString(out)
 }
 
+var specDigitsRE = regexp.MustCompile(`[0-9]+`)
+
+// specIncrementText adds d to the run-th run of ASCII digits of s.
+func specIncrementText(s string, run int, d int64) (string, bool) {
+	runs := specDigitsRE.FindAllStringIndex(s, -1)
+	if run < 0 || run >= len(runs) {
+		return "", false
+	}
+	r := runs[run]
+	sum, ok := specIncrement(s[r[0]:r[1]], d)
+	if !ok || strings.HasPrefix(sum, "-") {
+		return "", false
+	}
+	return s[:r[0]] + sum + s[r[1]:], true
+}
+
 var specTimeRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$`)
 
 // specShift shifts the RFC 3339 timestamp s by nanos and writes it in
@@ -320,6 +336,9 @@ func scalarCases() []scalarCase {
 	spl := func(v string, p, s int, text string) scalarCase {
 		return scalarCase{str(v), delta.Op{Kind: delta.OpSplice, Prefix: p, Suffix: s, Text: text}}
 	}
+	it := func(v string, run int, d int64) scalarCase {
+		return scalarCase{str(v), delta.Op{Kind: delta.OpIncrementText, Run: run, Int: d}}
+	}
 	sh := func(v string, d time.Duration, l int) scalarCase {
 		return scalarCase{str(v), delta.Op{Kind: delta.OpShiftTime, Int: int64(d), Layout: delta.TimeLayout(l)}}
 	}
@@ -331,6 +350,11 @@ func scalarCases() []scalarCase {
 		spl("Up 3 minutes", 3, 8, "4"), spl("Up 3 minutes", 0, 0, "x"), spl("abc", 3, 0, ""), spl("abc", 1, 2, "Z"),
 		spl("abc", 2, 2, ""), spl("abc", -1, 0, ""), spl("héllo", 2, 0, ""), spl("héllo", 2, 3, "\xa9"), spl("héllo", 2, 4, ""), spl("héllo", 2, 3, ""), spl("", 0, 0, ""),
 		{`7`, delta.Op{Kind: delta.OpSplice, Text: "x"}},
+		it("Up 3 minutes", 0, 1), it("Up 9 minutes", 0, 1), it("Exited (0) 5 minutes ago", 1, 2), it("Exited (0) 5 minutes ago", 0, 137),
+		it("Up 10 minutes", 0, -1), it("Up 1 minutes", 0, -1), it("Up 1 minutes", 0, -2), it("Up 3 minutes", 1, 1), it("Up 3 minutes", -1, 1),
+		it("no digits", 0, 1), it("", 0, 0), it("v007", 0, 1), it("v0", 0, 0), it("a-5", 0, -4), it("a-5", 0, -6), it("x9223372036854775807", 0, 1),
+		it("x99999999999999999999", 0, 1), it("١٢٣ 4", 0, 1), it("é7é", 0, 3),
+		{`17`, delta.Op{Kind: delta.OpIncrementText, Int: 1}},
 		sh("2026-03-14T09:26:00.118273113Z", 60500*time.Millisecond, 0),
 		sh("2026-03-14T09:26:00.1Z", 400*time.Millisecond, 0),
 		sh("2026-03-14T09:26:00.1Z", 900*time.Millisecond, 0),
@@ -394,6 +418,12 @@ func specScalar(c scalarCase) (string, bool) {
 			b, _ := json.Marshal(out)
 			return string(b), ok
 		}
+	case delta.OpIncrementText:
+		if isStr {
+			out, ok := specIncrementText(s, o.Run, o.Int)
+			b, _ := json.Marshal(out)
+			return string(b), ok
+		}
 	case delta.OpShiftTime:
 		if isStr {
 			out, ok := specShift(s, o.Int, int(o.Layout))
@@ -404,7 +434,7 @@ func specScalar(c scalarCase) (string, bool) {
 	return "", false
 }
 
-// TestSpecScalarTransforms checks increment, time shift and splice against
+// TestSpecScalarTransforms checks the scalar transforms against
 // the document through the wire: each case is encoded, decoded and applied.
 // Time shifts must not depend on the receiver's time zone, so the cases run
 // again in child processes under zones with daylight saving time.
@@ -467,6 +497,8 @@ func TestSpecTransformExamples(t *testing.T) {
 		{scalarCase{`41`, delta.Op{Kind: delta.OpIncrement, Int: 1}}, `42`},
 		{scalarCase{`"412345"`, delta.Op{Kind: delta.OpIncrement, Int: 46}}, `"412391"`},
 		{scalarCase{`"Up 3 minutes"`, delta.Op{Kind: delta.OpSplice, Prefix: 3, Suffix: 8, Text: "4"}}, `"Up 4 minutes"`},
+		{scalarCase{`"Up 9 minutes"`, delta.Op{Kind: delta.OpIncrementText, Run: 0, Int: 1}}, `"Up 10 minutes"`},
+		{scalarCase{`"Exited (0) 5 minutes ago"`, delta.Op{Kind: delta.OpIncrementText, Run: 1, Int: 2}}, `"Exited (0) 7 minutes ago"`},
 		{scalarCase{`"2026-03-28T12:00:00+01:00"`, delta.Op{Kind: delta.OpShiftTime, Int: int64(48 * time.Hour), Layout: 1}}, `"2026-03-30T12:00:00+01:00"`},
 		{scalarCase{`"2026-03-14T09:26:00.118273113Z"`, delta.Op{Kind: delta.OpShiftTime, Int: 59999999987, Layout: 0}}, `"2026-03-14T09:27:00.1182731Z"`},
 		{scalarCase{`"2026-03-14T09:26:00.5Z"`, delta.Op{Kind: delta.OpShiftTime, Int: 2e9, Layout: 1}}, `"2026-03-14T09:26:02Z"`},
@@ -508,6 +540,7 @@ func TestSpecOperationEncodings(t *testing.T) {
 		{`[8, "/t", 40, 0]`, "94 08 a2 2f 74 28 00", NoDictionary, delta.Op{Kind: delta.OpShiftTime, Path: "/t", Int: 40e9}},
 		{`[10, "", 59999999987, 0]`, "94 0a a0 cf 00 00 00 0d f8 47 57 f3 00", NoDictionary, delta.Op{Kind: delta.OpShiftTime, Int: 59999999987}},
 		{`[9, "/Status", 3, 8, "4"]`, "95 09 a7 2f 53 74 61 74 75 73 03 08 a1 34", NoDictionary, delta.Op{Kind: delta.OpSplice, Path: "/Status", Prefix: 3, Suffix: 8, Text: "4"}},
+		{`[11, "/Status", 1, 0]`, "94 0b a7 2f 53 74 61 74 75 73 01 00", NoDictionary, delta.Op{Kind: delta.OpIncrementText, Path: "/Status", Int: 1}},
 		{`[7, 1, 46]`, "93 07 01 2e", BuiltinDictionary, delta.Op{Kind: delta.OpIncrement, Path: "/metadata/resourceVersion", Int: 46}},
 	}
 	for _, r := range rows {

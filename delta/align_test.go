@@ -66,3 +66,36 @@ func TestArrayAlignment(t *testing.T) {
 		})
 	}
 }
+
+// TestIncrementText covers the increment of a number inside a string, both
+// the transform's contract and when Diff chooses it.
+func TestIncrementText(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want string // the patch's operations; "" when the op must not be chosen
+	}{
+		{`"Up 4 minutes"`, `"Up 5 minutes"`, "[increment-text  +1 run 0]"},
+		{`"Up 9 minutes"`, `"Up 10 minutes"`, "[increment-text  +1 run 0]"},
+		{`"Exited (0) 59 minutes ago"`, `"Exited (0) 61 minutes ago"`, "[increment-text  +2 run 1]"},
+		{`"Up 3 hours (healthy)"`, `"Up 2 hours (healthy)"`, "[increment-text  -1 run 0]"},
+		{`"Up 4 minutes"`, `"Up About an hour"`, ""},
+		{`"Up 04 minutes"`, `"Up 05 minutes"`, ""}, // not canonical: a splice
+		{`"a1b2"`, `"a2b3"`, ""}, // two runs changed
+		{`"v1.2.3"`, `"v1.2.30"`, "[increment-text  +27 run 2]"},
+	}
+	for _, tt := range tests {
+		a, b := parse(t, `{"s":`+tt.a+`}`), parse(t, `{"s":`+tt.b+`}`)
+		d, err := roundTrip(a, b, true)
+		if err != nil {
+			t.Fatalf("%s -> %s: %v", tt.a, tt.b, err)
+		}
+		got := ""
+		if len(d.Edits) == 1 && d.Edits[0].Kind == delta.Patch {
+			got = describeOps(d.Edits[0].Ops)
+		}
+		isInc := strings.Contains(got, "increment-text")
+		if (tt.want == "") == isInc || (tt.want != "" && got != tt.want) {
+			t.Errorf("%s -> %s: ops %q, want %q\n%s", tt.a, tt.b, got, tt.want, describe(d))
+		}
+	}
+}

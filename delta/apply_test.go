@@ -160,6 +160,16 @@ func TestApplyErrors(t *testing.T) {
 		{"splice inside a rune", scalar(delta.Op{Kind: delta.OpSplice, Path: "/e", Prefix: 2, Suffix: 0}), delta.ErrCorrupt},
 		{"splice inserting invalid UTF-8", scalar(delta.Op{Kind: delta.OpSplice, Path: "/e", Prefix: 4, Suffix: 2, Text: "\xff"}), delta.ErrCorrupt},
 		{"splice of a number", scalar(delta.Op{Kind: delta.OpSplice, Path: "/big", Prefix: 1}), delta.ErrCorrupt},
+		// Format 3: increment of a number inside a string.
+		{"text increment without digits", scalar(delta.Op{Kind: delta.OpIncrementText, Path: "/e", Int: 1}), delta.ErrCorrupt},
+		{"text increment past the last run", scalar(delta.Op{Kind: delta.OpIncrementText, Path: "/t", Int: 1, Run: 6}), delta.ErrCorrupt},
+		{"text increment of a negative run", scalar(delta.Op{Kind: delta.OpIncrementText, Path: "/rv", Int: 1, Run: -1}), delta.ErrCorrupt},
+		{"text increment of a leading-zero run", scalar(delta.Op{Kind: delta.OpIncrementText, Path: "/t", Int: 1, Run: 1}), delta.ErrCorrupt},
+		{"text increment below zero", scalar(delta.Op{Kind: delta.OpIncrementText, Path: "/rv", Int: -124}), delta.ErrCorrupt},
+		{"text increment that overflows", scalar(delta.Op{Kind: delta.OpIncrementText, Path: "/rv", Int: math.MaxInt64}), delta.ErrCorrupt},
+		{"text increment of a number", scalar(delta.Op{Kind: delta.OpIncrementText, Path: "/big", Int: 1}), delta.ErrCorrupt},
+		{"operation kind 10", scalar(delta.Op{Kind: 10, Path: "/rv", Int: 1}), delta.ErrCorrupt},
+		{"operation kind 12", scalar(delta.Op{Kind: 12, Path: "/rv", Int: 1}), delta.ErrCorrupt},
 		{"a bad edit after good ones", &delta.Delta{Base: h, Target: valid.Target, Edits: append(append([]delta.Edit{}, valid.Edits...), delta.Edit{Path: []string{"zz"}, Kind: delta.Remove})}, delta.ErrCorrupt},
 	}
 	for _, tt := range tests {

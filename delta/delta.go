@@ -76,10 +76,16 @@ const (
 	// OpSplice keeps the first Prefix and last Suffix bytes of the string at
 	// Path and puts Text between them. Format 2 and later.
 	OpSplice OpKind = 9
+	// OpIncrementText adds Int to the integer written in the Run-th run of
+	// ASCII digits (counting from 0) of the string at Path: "Up 4 minutes"
+	// becomes "Up 5 minutes", "Exited (0) 2 hours ago" (run 1) becomes
+	// "Exited (0) 3 hours ago". Format 3 and later. (10 is taken on the wire
+	// by the nanosecond form of OpShiftTime.)
+	OpIncrementText OpKind = 11
 )
 
 var opNames = [...]string{OpAdd: "add", OpRemove: "remove", OpReplace: "replace", OpMove: "move", OpCopy: "copy", OpTest: "test",
-	OpIncrement: "increment", OpShiftTime: "shift-time", OpSplice: "splice"}
+	OpIncrement: "increment", OpShiftTime: "shift-time", OpSplice: "splice", OpIncrementText: "increment-text"}
 
 func (k OpKind) String() string {
 	if int(k) < len(opNames) && opNames[k] != "" {
@@ -87,6 +93,9 @@ func (k OpKind) String() string {
 	}
 	return "unknown"
 }
+
+// known reports whether k is an operation this build applies.
+func (k OpKind) known() bool { return (k >= OpAdd && k <= OpSplice) || k == OpIncrementText }
 
 // IsRFC6902 reports whether k is one of RFC 6902's operations.
 func (k OpKind) IsRFC6902() bool { return k >= OpAdd && k <= OpTest }
@@ -99,11 +108,12 @@ type Op struct {
 	Path   string
 	From   string
 	Value  *snapshot.Node
-	Int    int64      // OpIncrement: the difference; OpShiftTime: nanoseconds
+	Int    int64      // OpIncrement, OpIncrementText: the difference; OpShiftTime: nanoseconds
 	Layout TimeLayout // OpShiftTime
 	Prefix int        // OpSplice
 	Suffix int        // OpSplice
 	Text   string     // OpSplice
+	Run    int        // OpIncrementText
 }
 
 // CollectionEdit changes a keyed collection. Apply removes the items named

@@ -454,6 +454,8 @@ func opsSize(ops []Op) int {
 			size += shiftSize(o.Int)
 		case OpSplice:
 			size += len(o.Text) + 2
+		case OpIncrementText:
+			size += varintSize(o.Int) + 1
 		}
 	}
 	return size

@@ -282,6 +282,8 @@ func describeOps(ops []delta.Op) string {
 			parts[i] += fmt.Sprintf(" %+dns layout %d", o.Int, o.Layout)
 		case delta.OpSplice:
 			parts[i] += fmt.Sprintf(" keep %d+%d put %q", o.Prefix, o.Suffix, o.Text)
+		case delta.OpIncrementText:
+			parts[i] += fmt.Sprintf(" %+d run %d", o.Int, o.Run)
 		}
 		if o.Value != nil {
 			parts[i] += fmt.Sprintf(" %.40s", snapshot.AppendCanonical(nil, o.Value))

@@ -17,7 +17,7 @@ import (
 // (proven against the jsonpatch package by TestNodeOpsMatchJSONPatch).
 func applyOnNodes(cfg *snapshot.Config, n *snapshot.Node, ops []Op) (*snapshot.Node, error) {
 	for i, o := range ops {
-		if o.Kind < OpAdd || o.Kind > OpSplice {
+		if !o.Kind.known() {
 			return nil, fmt.Errorf("operation %d: unknown kind %d: %w", i, o.Kind, ErrCorrupt)
 		}
 	}

@@ -64,6 +64,12 @@ func transformScalar(v any, o *Op) (any, error) {
 			return nil, fmt.Errorf("splice of a %s: %w", kindOf(v), ErrCorrupt)
 		}
 		return splice(s, o.Prefix, o.Suffix, o.Text)
+	case OpIncrementText:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("increment in the text of a %s: %w", kindOf(v), ErrCorrupt)
+		}
+		return incrementText(s, o.Run, o.Int)
 	}
 	return nil, fmt.Errorf("operation kind %d is not a scalar transform: %w", o.Kind, ErrCorrupt)
 }
@@ -243,6 +249,9 @@ func scalarOp(path string, a, b *snapshot.Node) (Op, bool) {
 				}
 			}
 		}
+		if run, d, ok := textIncrement(as, bs); ok {
+			try(Op{Kind: OpIncrementText, Path: path, Int: d, Run: run}, varintSize(d)+1)
+		}
 		p, s := commonAffixes(as, bs)
 		text := bs[p : len(bs)-s]
 		try(Op{Kind: OpSplice, Path: path, Prefix: p, Suffix: s, Text: text}, len(text)+3)
@@ -291,4 +300,82 @@ func shiftSize(d int64) int {
 		return varintSize(d/int64(time.Second)) + 1
 	}
 	return varintSize(d) + 1
+}
+
+// digitRuns returns the [start, end) byte offsets of the maximal runs of
+// ASCII digits in s.
+func digitRuns(s string) [][2]int {
+	var runs [][2]int
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		runs = append(runs, [2]int{i, j})
+		i = j
+	}
+	return runs
+}
+
+// incrementText adds d to the integer of the run-th run of digits of s.
+// The run must be a canonical non-negative integer (no leading zero) and so
+// must the sum, so that the transform has one result and can be undone.
+func incrementText(s string, run int, d int64) (string, error) {
+	runs := digitRuns(s)
+	if run < 0 || run >= len(runs) {
+		return "", fmt.Errorf("increment of digit run %d of %q, which has %d: %w", run, truncate(s), len(runs), ErrCorrupt)
+	}
+	r := runs[run]
+	sum, err := addInt(s[r[0]:r[1]], d)
+	if err != nil {
+		return "", err
+	}
+	if sum[0] == '-' {
+		return "", fmt.Errorf("increment of digit run %d of %q below zero: %w", run, truncate(s), ErrCorrupt)
+	}
+	return s[:r[0]] + sum + s[r[1]:], nil
+}
+
+// textIncrement finds the OpIncrementText turning a into b: both strings
+// alike but for one run of digits.
+func textIncrement(a, b string) (run int, d int64, ok bool) {
+	ra, rb := digitRuns(a), digitRuns(b)
+	if len(ra) == 0 || len(ra) != len(rb) {
+		return 0, 0, false
+	}
+	run = -1
+	last := 0
+	for k := range ra {
+		if a[gapStart(ra, k):ra[k][0]] != b[gapStart(rb, k):rb[k][0]] {
+			return 0, 0, false
+		}
+		if a[ra[k][0]:ra[k][1]] != b[rb[k][0]:rb[k][1]] {
+			if run >= 0 {
+				return 0, 0, false
+			}
+			run = k
+		}
+		last = k
+	}
+	if run < 0 || a[ra[last][1]:] != b[rb[last][1]:] {
+		return 0, 0, false
+	}
+	x, okA := canonicalInt(a[ra[run][0]:ra[run][1]])
+	y, okB := canonicalInt(b[rb[run][0]:rb[run][1]])
+	if !okA || !okB {
+		return 0, 0, false
+	}
+	return run, y - x, true
+}
+
+// gapStart returns where the text before run k starts: the end of run k-1.
+func gapStart(runs [][2]int, k int) int {
+	if k == 0 {
+		return 0
+	}
+	return runs[k-1][1]
 }
