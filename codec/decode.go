@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,11 +21,48 @@ import (
 
 // Frame is a decoded frame: a whole snapshot (Kind Full) or a delta (Kind
 // DeltaKind).
+//
+// A format 3 delta frame may send new items as text coded against base
+// items: until the frame is applied to its base (Frame.Apply), those items
+// of Delta have no Value and NeedsBase reports true.
 type Frame struct {
 	Header   Header
 	Snapshot *snapshot.Snapshot // Full: verified against Root
 	Delta    *delta.Delta       // DeltaKind
 	Root     uint64             // Full: the root hash the frame names
+
+	texts *pendingTexts // items still to decode against the base
+}
+
+// NeedsBase reports whether the frame's delta is incomplete until the base
+// is known: some new items were coded against base items.
+func (f *Frame) NeedsBase() bool { return f.texts != nil }
+
+// Apply rebuilds the snapshot the frame describes: a full frame's snapshot,
+// or the delta applied to base (ErrUnknownBase when base is nil or is not
+// the delta's base). It decodes the items coded against base items first.
+// It never modifies base. A Frame is not safe for concurrent Apply calls.
+func (f *Frame) Apply(base *snapshot.Snapshot) (*snapshot.Snapshot, error) {
+	if f.Header.Kind == Full {
+		return f.Snapshot, nil
+	}
+	if base == nil {
+		return nil, fmt.Errorf("codec: delta frame needs base %s, none given: %w", snapshot.FormatHash(f.Delta.Base), ErrUnknownBase)
+	}
+	if base.Hash() != f.Delta.Base {
+		return nil, fmt.Errorf("codec: delta frame needs base %s, given %s: %w",
+			snapshot.FormatHash(f.Delta.Base), snapshot.FormatHash(base.Hash()), ErrUnknownBase)
+	}
+	if f.texts != nil {
+		if err := f.texts.resolve(f.Delta, base); err != nil {
+			return nil, err
+		}
+		f.texts = nil
+	}
+	if err := f.Delta.SetOrigin(base); err != nil {
+		return nil, err
+	}
+	return delta.Apply(base, f.Delta)
 }
 
 // Decoder reads frames within limits. It is safe for concurrent use.
@@ -118,6 +156,9 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 		f.Root, f.Snapshot, err = r.full()
 	case DeltaKind:
 		f.Delta, err = r.delta()
+		if err == nil && len(r.pending) > 0 {
+			f.texts = &pendingTexts{items: r.pending, blob: r.blob, dict: r.dict, dec: d}
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -140,13 +181,7 @@ func (d *Decoder) Apply(base *snapshot.Snapshot, frame []byte) (*snapshot.Snapsh
 	if err != nil {
 		return nil, err
 	}
-	if f.Header.Kind == Full {
-		return f.Snapshot, nil
-	}
-	if base == nil {
-		return nil, fmt.Errorf("codec: delta frame needs base %s, none given: %w", snapshot.FormatHash(f.Delta.Base), ErrUnknownBase)
-	}
-	return delta.Apply(base, f.Delta)
+	return f.Apply(base)
 }
 
 // body returns the frame's header and decoded body.
@@ -213,12 +248,16 @@ func (d *Decoder) inflatesPast(payload []byte, n uint64, dict []byte) bool {
 // length prefix against the bytes left before anything is allocated:
 // msgpack's own decoding into slices and maps trusts the prefix.
 type reader struct {
-	br      *bytes.Reader
-	dec     *msgpack.Decoder
-	d       *Decoder
-	items   int
-	version uint8
-	dict    *dictionary
+	br       *bytes.Reader
+	dec      *msgpack.Decoder
+	d        *Decoder
+	items    int
+	version  uint8
+	dict     *dictionary
+	edit     int           // index of the edit being read
+	pending  []pendingText // new items sent as text (format 3)
+	textSize int
+	blob     []byte // their zstd stream
 }
 
 func (d *Decoder) newReader(body []byte, version uint8, dict *dictionary) *reader {
@@ -370,6 +409,38 @@ func (r *reader) int(what string) (int, error) {
 	return int(v), nil
 }
 
+// nextIsArray reports whether the next element is an array.
+func (r *reader) nextIsArray() bool {
+	c, err := r.dec.PeekCode()
+	return err == nil && (msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32)
+}
+
+// textItem reads the models and length of an item sent as text; the length
+// is left in r.textSize.
+func (r *reader) textItem(it *delta.Item) error {
+	n, err := r.arrayLen("put models", 1)
+	if err != nil {
+		return err
+	}
+	for range n {
+		i, err := r.int("put model")
+		if err != nil {
+			return err
+		}
+		if i < 0 || slices.Contains(it.Like, i) {
+			return r.corrupt(fmt.Sprintf("put models: position %d negative or named twice", i), nil)
+		}
+		it.Like = append(it.Like, i)
+	}
+	if r.textSize, err = r.int("put text length"); err != nil {
+		return err
+	}
+	if r.textSize <= 0 {
+		return r.corrupt(fmt.Sprintf("item sent as text of %d bytes", r.textSize), nil)
+	}
+	return nil
+}
+
 func (r *reader) isNil() bool {
 	c, err := r.dec.PeekCode()
 	return err == nil && c == msgpcode.Nil
@@ -391,11 +462,14 @@ func (r *reader) full() (uint64, *snapshot.Snapshot, error) {
 }
 
 func (r *reader) delta() (*delta.Delta, error) {
-	if err := r.tuple("delta frame", 3); err != nil {
+	m, err := r.arrayLen("delta frame", 1)
+	if err != nil {
 		return nil, err
 	}
+	if m != 3 && (m != 4 || r.version < 3) {
+		return nil, r.corrupt(fmt.Sprintf("delta frame: %d elements, want 3", m), nil)
+	}
 	var d delta.Delta
-	var err error
 	if d.Base, err = r.uint64("base root"); err != nil {
 		return nil, err
 	}
@@ -410,14 +484,48 @@ func (r *reader) delta() (*delta.Delta, error) {
 		d.Edits = make([]delta.Edit, n)
 	}
 	for i := range d.Edits {
-		if err := r.edit(&d.Edits[i]); err != nil {
+		r.edit = i
+		if err := r.readEdit(&d.Edits[i]); err != nil {
 			return nil, fmt.Errorf("edit %d: %w", i, err)
 		}
+	}
+	// [base, target, edits, items]: the items stream is there exactly when
+	// some item is sent as text.
+	if m == 4 {
+		if r.blob, err = r.bin("items stream"); err != nil {
+			return nil, err
+		}
+	}
+	if (m == 4) != (len(r.pending) > 0) {
+		return nil, r.corrupt(fmt.Sprintf("delta frame of %d elements with %d items sent as text", m, len(r.pending)), nil)
 	}
 	return &d, nil
 }
 
-func (r *reader) edit(e *delta.Edit) error {
+// bin reads a msgpack bin.
+func (r *reader) bin(what string) ([]byte, error) {
+	c, err := r.dec.PeekCode()
+	if err != nil {
+		return nil, r.corrupt(what, err)
+	}
+	if c != msgpcode.Bin8 && c != msgpcode.Bin16 && c != msgpcode.Bin32 {
+		return nil, r.corrupt(fmt.Sprintf("%s: expected a bin, found code 0x%02x", what, c), nil)
+	}
+	n, err := r.dec.DecodeBytesLen()
+	if err != nil {
+		return nil, r.corrupt(what, err)
+	}
+	if n < 0 || n > r.br.Len() {
+		return nil, r.corrupt(fmt.Sprintf("%s: %d bytes exceed the %d bytes left", what, n, r.br.Len()), nil)
+	}
+	b := make([]byte, n)
+	if err := r.dec.ReadFull(b); err != nil {
+		return nil, r.corrupt(what, err)
+	}
+	return b, nil
+}
+
+func (r *reader) readEdit(e *delta.Edit) error {
 	if err := r.tuple("edit", 3); err != nil {
 		return err
 	}
@@ -502,10 +610,23 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 			if it.Index, err = r.int("put index"); err != nil {
 				return nil, err
 			}
+			if it.Index < 0 {
+				return nil, r.corrupt("new item: negative position", nil)
+			}
+			if r.version >= 3 && r.nextIsArray() {
+				// [nil, index, like, length]: an item sent as text.
+				if err := r.textItem(&it); err != nil {
+					return nil, err
+				}
+				r.pending = append(r.pending, pendingText{edit: r.edit, put: len(c.Put), like: it.Like, size: r.textSize})
+				c.Put = append(c.Put, it)
+				continue
+			}
+			// [nil, index, from, operations]: an item built from a base item.
 			if it.From, err = r.int("put model"); err != nil {
 				return nil, err
 			}
-			if it.Index < 0 || it.From < 0 {
+			if it.From < 0 {
 				return nil, r.corrupt("item built from a base item: negative position", nil)
 			}
 			it.HasFrom = true

@@ -56,13 +56,25 @@ func WithDictionary(id uint64) EncoderOption {
 	}
 }
 
+// WithoutBaseCoding sends new collection items as values or as patches of
+// a base item, never as text coded against base items (format 3): frames
+// are larger, and Decoder.Decode returns their delta complete without the
+// base.
+func WithoutBaseCoding() EncoderOption {
+	return func(e *Encoder) error {
+		e.noBaseCoding = true
+		return nil
+	}
+}
+
 // Encoder writes frames. It is safe for concurrent use.
 type Encoder struct {
-	raw   bool // never compress
-	dict  *dictionary
-	level zstd.EncoderLevel
-	zenc  *zstd.Encoder
-	bufs  sync.Pool
+	raw          bool // never compress
+	noBaseCoding bool
+	dict         *dictionary
+	level        zstd.EncoderLevel
+	zenc         *zstd.Encoder
+	bufs         sync.Pool
 }
 
 type bodyWriter struct {
@@ -74,7 +86,8 @@ type bodyWriter struct {
 // rules) replaced by their index in the frame's dictionary when it has them.
 type writer struct {
 	*msgpack.Encoder
-	dict *dictionary
+	dict  *dictionary
+	texts *itemTexts // new items sent as text, nil when none may be
 }
 
 // name writes a member name, path segment, pointer or rule.
@@ -129,18 +142,25 @@ func (e *Encoder) AppendFull(dst []byte, s *snapshot.Snapshot) ([]byte, error) {
 	w := e.bufs.Get().(*bodyWriter)
 	defer e.bufs.Put(w)
 	w.buf.Reset()
-	if err := writeFull(writer{w.enc, e.dict}, s); err != nil {
+	if err := writeFull(writer{Encoder: w.enc, dict: e.dict}, s); err != nil {
 		return nil, err
 	}
 	return e.finish(dst, Full, w.buf.Bytes()), nil
 }
 
-// AppendDelta appends a delta frame carrying d to dst.
+// AppendDelta appends a delta frame carrying d to dst. When d came from
+// delta.Diff (d.Origin is its base), new collection items are coded against
+// the base items they resemble, unless the Encoder writes raw bodies or was
+// made WithoutBaseCoding.
 func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 	w := e.bufs.Get().(*bodyWriter)
 	defer e.bufs.Put(w)
 	w.buf.Reset()
-	if err := writeDelta(writer{w.enc, e.dict}, d); err != nil {
+	bw := writer{Encoder: w.enc, dict: e.dict}
+	if d != nil && !e.raw && !e.noBaseCoding && d.Origin() != nil && d.Origin().Hash() == d.Base {
+		bw.texts = newItemTexts(d.Origin(), e.dict)
+	}
+	if err := writeDelta(bw, d); err != nil {
 		return nil, err
 	}
 	return e.finish(dst, DeltaKind, w.buf.Bytes()), nil
@@ -177,16 +197,33 @@ func writeDelta(enc writer, d *delta.Delta) error {
 	if d == nil {
 		return fmt.Errorf("codec: encode: nil delta")
 	}
-	_ = enc.EncodeArrayLen(3)
+	if enc.texts != nil && !hasItemTexts(enc.texts, d) {
+		enc.texts = nil
+	}
+	if enc.texts != nil {
+		_ = enc.EncodeArrayLen(4)
+	} else {
+		_ = enc.EncodeArrayLen(3)
+	}
 	_ = enc.EncodeUint64(d.Base)
 	_ = enc.EncodeUint64(d.Target)
 	_ = enc.EncodeArrayLen(len(d.Edits))
 	for i := range d.Edits {
+		if enc.texts != nil && d.Edits[i].Kind == delta.Keyed {
+			enc.texts.collection(i, &d.Edits[i])
+		}
 		if err := writeEdit(enc, &d.Edits[i]); err != nil {
 			return fmt.Errorf("codec: encode: edit %d: %w", i, err)
 		}
 	}
-	return nil
+	if enc.texts == nil {
+		return nil
+	}
+	blob, err := enc.texts.compress()
+	if err != nil {
+		return err
+	}
+	return enc.EncodeBytes(blob)
 }
 
 func writeEdit(enc writer, e *delta.Edit) error {
@@ -238,6 +275,18 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 	_ = enc.EncodeArrayLen(len(c.Put))
 	for _, it := range c.Put {
 		switch {
+		case enc.texts.sendsText(&it):
+			// [nil, index, like, length]: the text is in the items stream.
+			text, like := enc.texts.add(&it)
+			_ = enc.EncodeArrayLen(4)
+			_ = enc.EncodeNil()
+			_ = enc.EncodeInt(int64(it.Index))
+			_ = enc.EncodeArrayLen(len(like))
+			for _, i := range like {
+				_ = enc.EncodeInt(int64(i))
+			}
+			_ = enc.EncodeInt(int64(len(text)))
+			continue
 		case it.HasFrom:
 			if it.Index < 0 {
 				return fmt.Errorf("item built from base position %d must be an insertion", it.From)

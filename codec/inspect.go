@@ -18,6 +18,9 @@ type Info struct {
 	Target      string           `json:"target,omitempty"` // delta frames
 	Edits       []EditInfo       `json:"edits,omitempty"`
 	Collections []CollectionInfo `json:"collections,omitempty"`
+	// ItemsStreamBytes is the size of the zstd stream holding new items
+	// sent as text coded against base items (format 3), 0 when none.
+	ItemsStreamBytes int `json:"items_stream_bytes,omitempty"`
 }
 
 // EditInfo describes one edit outside keyed collections.
@@ -32,6 +35,7 @@ type CollectionInfo struct {
 	Path     string `json:"path"`
 	Rule     string `json:"rule"`
 	Added    int    `json:"added"`
+	AsText   int    `json:"added_as_text,omitempty"` // of Added: sent as text coded against base items
 	Replaced int    `json:"replaced"`
 	Patched  int    `json:"patched"`
 	Removed  int    `json:"removed"`
@@ -56,6 +60,9 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 		info.Root = snapshot.FormatHash(f.Root)
 		return info, nil
 	}
+	if f.texts != nil {
+		info.ItemsStreamBytes = len(f.texts.blob)
+	}
 	info.Base = snapshot.FormatHash(f.Delta.Base)
 	info.Target = snapshot.FormatHash(f.Delta.Target)
 	for _, e := range f.Delta.Edits {
@@ -67,9 +74,13 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 		c := e.Collection
 		ci := CollectionInfo{Path: path, Rule: c.Rule, Patched: len(c.Patch), Removed: len(c.Remove) + len(c.RemoveAt), Reorder: c.Order != nil}
 		for _, it := range c.Put {
-			if it.Index < 0 {
+			switch {
+			case it.Index < 0:
 				ci.Replaced++
-			} else {
+			case it.Value == nil && !it.HasFrom:
+				ci.Added++
+				ci.AsText++
+			default:
 				ci.Added++
 			}
 		}

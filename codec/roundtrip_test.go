@@ -97,7 +97,13 @@ func TestRoundTrip(t *testing.T) {
 			if len(f.Delta.Edits) != len(d.Edits) {
 				t.Fatalf("decoded %d edits, encoded %d", len(f.Delta.Edits), len(d.Edits))
 			}
-			// The decoded delta encodes to the same bytes: nothing was lost.
+			got, err = f.Apply(base)
+			if err != nil {
+				t.Fatalf("Frame.Apply(base): %v", err)
+			}
+			sameSnapshot(t, got, next)
+			// The decoded delta, once applied, encodes to the same bytes:
+			// nothing was lost.
 			again, err := enc.AppendDelta(nil, f.Delta)
 			if err != nil {
 				t.Fatal(err)
@@ -440,7 +446,7 @@ func TestConcurrentUse(t *testing.T) {
 func TestZstdStreamsFromOtherWriters(t *testing.T) {
 	s := mustParse(t, dockerDoc(6, 2))
 	var body bytes.Buffer
-	if err := writeFull(writer{msgpack.NewEncoder(&body), noDictionary}, s); err != nil {
+	if err := writeFull(writer{Encoder: msgpack.NewEncoder(&body), dict: noDictionary}, s); err != nil {
 		t.Fatal(err)
 	}
 	b := body.Bytes()

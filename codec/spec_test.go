@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/klauspost/compress/zstd"
 	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
@@ -613,4 +615,134 @@ func TestSpecWorkedExampleTable(t *testing.T) {
 	if g := strings.Join(got, " "); g != hexBytes(want) {
 		t.Errorf("the worked example's table spells\n %s\nthe frame is\n %s", g, hexBytes(want))
 	}
+}
+
+// TestSpecItemsStream rebuilds the items stream of every golden vector that
+// has one as section 7.8 says, independently of the decoder: the dictionary
+// from the frame's zstd dictionary and the models' canonical JSON (written
+// by a re-implementation of the canonical form), decompressed with a plain
+// zstd reader, must give the inserted items of next.json.
+func TestSpecItemsStream(t *testing.T) {
+	spec := readSpec(t)
+	example := `{"b":[1.0,"a\u0001é"],"a":null}`
+	if !strings.Contains(spec, "`"+example+"` is `"+specCanonical(t, example)+"`") {
+		t.Errorf("the document's canonical JSON example is not %s -> %s", example, specCanonical(t, example))
+	}
+	streams := 0
+	for _, v := range loadVectors(t) {
+		f, err := Decode(v.frame)
+		if err != nil || f.texts == nil {
+			continue
+		}
+		streams++
+		dict := append([]byte(nil), dictionaries[f.Header.Dictionary].zstd...)
+		seen := map[[2]int]bool{}
+		var want []byte
+		for _, pt := range f.texts.items {
+			e := f.Delta.Edits[pt.edit]
+			baseArr := nodeAtPath(v.base.Root(), e.Path)
+			nextArr := nodeAtPath(v.next.Root(), e.Path)
+			for _, p := range pt.like {
+				if !seen[[2]int{pt.edit, p}] {
+					seen[[2]int{pt.edit, p}] = true
+					dict = append(dict, specCanonical(t, string(snapshot.AppendCanonical(nil, baseArr.Elem(p))))...)
+				}
+			}
+			want = append(want, specCanonical(t, string(snapshot.AppendCanonical(nil, nextArr.Elem(e.Collection.Put[pt.put].Index))))...)
+		}
+		opts := []zstd.DOption{}
+		if len(dict) > 0 {
+			opts = append(opts, zstd.WithDecoderDictRaw(0, dict))
+		}
+		zr, err := zstd.NewReader(nil, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := zr.DecodeAll(f.texts.blob, nil)
+		zr.Close()
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: items stream decoded by the document's rules: %v\n got %.200s\nwant %.200s", v.name, err, got, want)
+		}
+	}
+	if streams < 2 {
+		t.Fatalf("only %d golden vectors hold an items stream", streams)
+	}
+}
+
+// specCanonical writes a JSON document in the canonical form of section
+// 7.8, from encoding/json's reading of it (numbers kept as literals).
+func specCanonical(t *testing.T, doc string) string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	var write func(v any)
+	str := func(s string) {
+		b.WriteByte('"')
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c == '\n':
+				b.WriteString(`\n`)
+			case c == '\r':
+				b.WriteString(`\r`)
+			case c == '\t':
+				b.WriteString(`\t`)
+			case c == '\b':
+				b.WriteString(`\b`)
+			case c == '\f':
+				b.WriteString(`\f`)
+			case c < 0x20:
+				fmt.Fprintf(&b, `\u%04x`, c)
+			default:
+				b.WriteByte(c)
+			}
+		}
+		b.WriteByte('"')
+	}
+	write = func(v any) {
+		switch x := v.(type) {
+		case nil:
+			b.WriteString("null")
+		case bool:
+			fmt.Fprint(&b, x)
+		case json.Number:
+			b.WriteString(string(x))
+		case string:
+			str(x)
+		case []any:
+			b.WriteByte('[')
+			for i, e := range x {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				write(e)
+			}
+			b.WriteByte(']')
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys) // bytewise
+			b.WriteByte('{')
+			for i, k := range keys {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				str(k)
+				b.WriteByte(':')
+				write(x[k])
+			}
+			b.WriteByte('}')
+		}
+	}
+	write(v)
+	return b.String()
 }

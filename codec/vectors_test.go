@@ -239,6 +239,10 @@ func TestVectorsCover(t *testing.T) {
 				case it.HasFrom:
 					has["put [nil, index, from, ops]"] = true
 					coverOps(has, it.Ops, item("", it.From, true))
+				case it.Index >= 0 && it.Value == nil && len(it.Like) > 0:
+					has["put [nil, index, like, length]"] = true
+				case it.Index >= 0 && it.Value == nil:
+					has["put [nil, index, [], length]"] = true
 				case it.Index >= 0:
 					has["put [nil, index, value]"] = true
 				default:
@@ -252,7 +256,7 @@ func TestVectorsCover(t *testing.T) {
 		fmt.Sprintf("version %d dictionary 0", Version), fmt.Sprintf("version %d dictionary 1", Version),
 		"order", "remove by key", "remove by position", "patch by position true", "patch by position false",
 		"put [ref, -1, value] by position true", "put [ref, -1, value] by position false",
-		"put [nil, index, value]", "put [nil, index, from, ops]",
+		"put [nil, index, value]", "put [nil, index, from, ops]", "put [nil, index, like, length]",
 		"increment of a number", "increment of a string", "time shift in seconds", "time shift in nanoseconds",
 		"time layout trimmed", "time layout fixed 0 digits", "time layout fixed 6 digits",
 	}

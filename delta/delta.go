@@ -1,6 +1,8 @@
 package delta
 
 import (
+	"fmt"
+
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
@@ -10,6 +12,26 @@ type Delta struct {
 	Base   uint64
 	Target uint64
 	Edits  []Edit
+
+	origin *snapshot.Snapshot // what Diff computed the delta from
+}
+
+// Origin returns the snapshot Diff or DiffWhole computed d from (its root
+// hash is Base), or nil for a delta built or decoded otherwise. An encoder
+// that has it may code new items against the base items they resemble
+// (Item.Like), which both ends hold.
+func (d *Delta) Origin() *snapshot.Snapshot { return d.origin }
+
+// SetOrigin records base as the snapshot d applies to (see Origin), as a
+// decoder does once it has applied a frame: the delta then encodes again to
+// the same frame. It refuses a base whose root hash is not d.Base
+// (ErrUnknownBase).
+func (d *Delta) SetOrigin(base *snapshot.Snapshot) error {
+	if base == nil || base.Hash() != d.Base {
+		return fmt.Errorf("delta: origin is not the base %s: %w", snapshot.FormatHash(d.Base), ErrUnknownBase)
+	}
+	d.origin = base
+	return nil
 }
 
 // EditKind says what an Edit does.
@@ -144,10 +166,16 @@ type Item struct {
 	Value *snapshot.Node
 	// A new item may instead be built from the base item at position From
 	// (format 2), patched with Ops: a new container looks like the one it
-	// replaces, a new pod like its siblings. Value is then nil.
+	// replaces, a new pod like its siblings. Apply then builds it so and
+	// ignores Value, which Diff still sets, so that an encoder may send
+	// either form.
 	From    int
 	HasFrom bool
 	Ops     []Op
+	// Like lists the base positions of the items a new item most resembles,
+	// best first (Diff sets it for insertions; Apply does not read it). An
+	// encoder may code the new item's text against theirs (format 3).
+	Like []int
 }
 
 // ItemPatch changes one collection item with operations whose pointers are

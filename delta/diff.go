@@ -26,7 +26,7 @@ func diff(base, next *snapshot.Snapshot, whole bool) (*Delta, error) {
 	if base == nil || next == nil {
 		return nil, fmt.Errorf("delta: diff: nil snapshot")
 	}
-	d := &Delta{Base: base.Hash(), Target: next.Hash()}
+	d := &Delta{Base: base.Hash(), Target: next.Hash(), origin: base}
 	if d.Base == d.Target {
 		return d, nil
 	}
@@ -359,6 +359,7 @@ func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed
 			candidates = append(candidates, inBase[k])
 		}
 	}
+	whole.Like = candidates
 	// The candidates' patches are compared unproven; only the one chosen is
 	// proven (applying each would double the cost of a new item).
 	type option struct {
@@ -378,7 +379,10 @@ func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed
 			break
 		}
 		if w.proves(a.Elem(o.from), bj, o.ops) {
-			return Item{Key: key, Index: j, From: o.from, HasFrom: true, Ops: o.ops}
+			// The model proven first in Like: an encoder coding the text
+			// finds the longest matches there.
+			like := append([]int{o.from}, slices.DeleteFunc(slices.Clone(candidates), func(i int) bool { return i == o.from })...)
+			return Item{Key: key, Index: j, Value: bj, From: o.from, HasFrom: true, Ops: o.ops, Like: like}
 		}
 	}
 	return whole

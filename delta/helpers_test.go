@@ -159,8 +159,20 @@ func checkCollection(a, b *snapshot.Node, ce *delta.CollectionEdit) error {
 		if err := byPos(it.Key, it.At, it.ByPos); err != nil {
 			return err
 		}
-		if it.HasFrom && (it.Index < 0 || it.From < 0 || it.From >= len(ca.Keys()) || it.Value != nil) {
+		if it.HasFrom && (it.Index < 0 || it.From < 0 || it.From >= len(ca.Keys())) {
 			return fmt.Errorf("item %q built from base position %d is malformed", it.Key, it.From)
+		}
+		// Diff sets the value of every put, so that an encoder may send it.
+		if it.Value == nil || (it.Index >= 0 && (it.Index >= b.Len() || b.Elem(it.Index).Hash() != it.Value.Hash())) {
+			return fmt.Errorf("item %q: value missing or not the item at %d", it.Key, it.Index)
+		}
+		for k, i := range it.Like {
+			if i < 0 || i >= a.Len() || slices.Contains(it.Like[:k], i) {
+				return fmt.Errorf("item %q: like %v names a position twice or past the base", it.Key, it.Like)
+			}
+		}
+		if it.HasFrom && (len(it.Like) == 0 || it.Like[0] != it.From) {
+			return fmt.Errorf("item %q built from %d, like %v does not start with it", it.Key, it.From, it.Like)
 		}
 	}
 	for _, p := range ce.Patch {

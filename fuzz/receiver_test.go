@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/snapdelta/snapdelta/codec"
-	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/link"
 	"github.com/snapdelta/snapdelta/snapshot"
 	"github.com/snapdelta/snapdelta/store"
@@ -371,7 +370,7 @@ func (h *harness) checkApplied(env string, seq uint64, frame []byte, before, aft
 		if err != nil {
 			t.Fatalf("seq %d applied a delta on %s, which the Receiver does not hold: %v", seq, snapshot.FormatHash(fr.Delta.Base), err)
 		}
-		if want, err = delta.Apply(base, fr.Delta); err != nil {
+		if want, err = fr.Apply(base); err != nil {
 			t.Fatalf("seq %d applied a delta that does not apply to its base: %v", seq, err)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/snapdelta/snapdelta/codec"
-	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
@@ -123,7 +122,7 @@ func decodePayload(dec *codec.Decoder, b []byte, keep int) ([]*snapshot.Snapshot
 			cur = f.Snapshot
 			p.checkpoint = len(frame)
 		case i > 0 && f.Header.Kind == codec.DeltaKind:
-			next, err := delta.Apply(cur, f.Delta)
+			next, err := f.Apply(cur)
 			if err != nil {
 				return nil, payload{}, fmt.Errorf("payload: entry %d: %w", i, err)
 			}

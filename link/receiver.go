@@ -351,7 +351,7 @@ func (r *Receiver) Receive(env string, seq uint64, frame []byte) (Ack, error) {
 		if base = e.find(f.Delta.Base); base == nil {
 			return fail(StatusUnknownBase, "base %s is not held: %w", snapshot.FormatHash(f.Delta.Base), ErrUnknownBase)
 		}
-		if next, err = delta.Apply(base, f.Delta); err != nil {
+		if next, err = f.Apply(base); err != nil {
 			return fail(StatusRejected, "%w", err)
 		}
 	}

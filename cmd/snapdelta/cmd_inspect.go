@@ -53,11 +53,18 @@ func formatInfo(info *codec.Info) string {
 		b.WriteString("changes      none\n")
 	}
 	for _, c := range info.Collections {
-		fmt.Fprintf(&b, "collection   %s (by %s): %d added, %d replaced, %d patched, %d removed", c.Path, c.Rule, c.Added, c.Replaced, c.Patched, c.Removed)
+		fmt.Fprintf(&b, "collection   %s (by %s): %d added", c.Path, c.Rule, c.Added)
+		if c.AsText > 0 {
+			fmt.Fprintf(&b, " (%d as text coded against base items)", c.AsText)
+		}
+		fmt.Fprintf(&b, ", %d replaced, %d patched, %d removed", c.Replaced, c.Patched, c.Removed)
 		if c.Reorder {
 			b.WriteString(", reordered")
 		}
 		b.WriteByte('\n')
+	}
+	if info.ItemsStreamBytes > 0 {
+		fmt.Fprintf(&b, "items stream %d bytes\n", info.ItemsStreamBytes)
 	}
 	for _, e := range info.Edits {
 		fmt.Fprintf(&b, "%-12s %s", e.Kind, e.Path)

@@ -55,7 +55,7 @@ func TestDiffApplyInspect(t *testing.T) {
 	}
 
 	r = runCLI(t, "inspect", frame)
-	if r.code != 0 || !strings.Contains(r.stdout, "kind         delta") || !strings.Contains(r.stdout, "collection   /containers (by Id): 1 added, 0 replaced, 1 patched, 1 removed") {
+	if r.code != 0 || !strings.Contains(r.stdout, "kind         delta") || !strings.Contains(r.stdout, "collection   /containers (by Id): 1 added (1 as text coded against base items), 0 replaced, 1 patched, 1 removed") || !strings.Contains(r.stdout, "items stream ") {
 		t.Fatalf("inspect: code %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = runCLI(t, "inspect", "--json", frame)

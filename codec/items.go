@@ -1,0 +1,257 @@
+package codec
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
+)
+
+// Base-coded items (format 3). A new collection item mostly repeats items
+// both ends already hold: a new pod its siblings, a redeployed container the
+// one it replaces. So its canonical JSON travels zstd-compressed with those
+// base items (delta.Item.Like) as a raw dictionary, which finds every
+// repeated run whatever its place in the item, where operations against one
+// model only say what changed field by field. All of a frame's texts form
+// one zstd stream, so items also repeat each other cheaply.
+
+// maxLikeDictionary bounds the base items' text a frame's items are coded
+// against. Writers stop adding models past it; readers refuse a frame that
+// names more (too large).
+const maxLikeDictionary = 1 << 20
+
+// itemTexts collects, while a delta body is written, the new items that go
+// as text.
+type itemTexts struct {
+	base *snapshot.Node // root of the delta's base
+	coll *snapshot.Node // base array of the collection edit being written, or nil
+	edit int            // index of that edit
+	dict []byte         // the codec dictionary's zstd content, then the models' text
+	room int            // model text the dictionary may still take
+	seen map[[2]int]bool
+	blob []byte // the items' canonical JSON, in frame order
+	n    int    // items written as text
+}
+
+func newItemTexts(base *snapshot.Snapshot, d *dictionary) *itemTexts {
+	return &itemTexts{
+		base: base.Root(),
+		dict: append([]byte(nil), d.zstd...),
+		room: maxLikeDictionary,
+		seen: map[[2]int]bool{},
+	}
+}
+
+// collection points t at the base array of edit i, or at nothing when the
+// base has no array there (the items then go as values).
+func (t *itemTexts) collection(i int, e *delta.Edit) {
+	t.edit, t.coll = i, nil
+	n, ok := nodeAt(t.base, e.Path)
+	if ok && n.Kind() == snapshot.Array {
+		t.coll = n
+	}
+}
+
+// sendsText reports whether item it of the current collection goes as text.
+func (t *itemTexts) sendsText(it *delta.Item) bool {
+	return t != nil && t.coll != nil && it.Index >= 0 && it.Value != nil
+}
+
+// add appends an item's text and returns the models it is coded against:
+// those of it.Like that exist in the base and fit in the dictionary.
+func (t *itemTexts) add(it *delta.Item) (text []byte, like []int) {
+	for _, i := range it.Like {
+		if i < 0 || i >= t.coll.Len() {
+			continue
+		}
+		ref := [2]int{t.edit, i}
+		if !t.seen[ref] {
+			model := t.coll.Elem(i)
+			if model.Size() > t.room {
+				continue
+			}
+			t.seen[ref] = true
+			t.room -= model.Size()
+			t.dict = snapshot.AppendCanonical(t.dict, model)
+		}
+		like = append(like, i)
+	}
+	start := len(t.blob)
+	t.blob = snapshot.AppendCanonical(t.blob, it.Value)
+	t.n++
+	return t.blob[start:], like
+}
+
+// compress returns the items' zstd stream.
+func (t *itemTexts) compress() ([]byte, error) {
+	opts := []zstd.EOption{
+		// Worth it: these frames are rare (new items) and the matches are
+		// long; the default level misses a good share of them.
+		zstd.WithEncoderLevel(zstd.SpeedBetterCompression),
+		zstd.WithEncoderCRC(false),
+		zstd.WithEncoderConcurrency(1),
+		zstd.WithWindowSize(itemWindow(len(t.dict) + len(t.blob))),
+	}
+	if len(t.dict) > 0 {
+		opts = append(opts, zstd.WithEncoderDictRaw(0, t.dict))
+	}
+	z, err := zstd.NewWriter(nil, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
+	}
+	defer z.Close()
+	return z.EncodeAll(t.blob, nil), nil
+}
+
+// itemWindow is a power of two covering n bytes of dictionary and items.
+func itemWindow(n int) int {
+	w := 1 << bits.Len(uint(max(n, zstd.MinWindowSize)-1))
+	return min(w, 1<<26)
+}
+
+// hasItemTexts reports whether writing d with t sends any item as text.
+func hasItemTexts(t *itemTexts, d *delta.Delta) bool {
+	for i := range d.Edits {
+		e := &d.Edits[i]
+		if e.Kind != delta.Keyed || e.Collection == nil {
+			continue
+		}
+		t.collection(i, e)
+		for k := range e.Collection.Put {
+			if t.sendsText(&e.Collection.Put[k]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nodeAt follows the object member names of path from n.
+func nodeAt(n *snapshot.Node, path []string) (*snapshot.Node, bool) {
+	for _, name := range path {
+		if n.Kind() != snapshot.Object {
+			return nil, false
+		}
+		var ok bool
+		if n, ok = n.Get(name); !ok {
+			return nil, false
+		}
+	}
+	return n, true
+}
+
+// pendingText is a new item a decoded frame sends as text: its place, the
+// models it is coded against and its length.
+type pendingText struct {
+	edit int // index of the collection edit
+	put  int // index in its Put
+	like []int
+	size int
+}
+
+// pendingTexts is what a frame's base-coded items need to be decoded once
+// the base is known.
+type pendingTexts struct {
+	items []pendingText
+	blob  []byte // the zstd stream
+	dict  *dictionary
+	dec   *Decoder
+}
+
+// ErrNeedsBase is wrapped by the errors of functions that need a delta
+// frame's base and were not given it: a format 3 frame may code new items
+// against base items, so its delta is complete only with the base at hand.
+// It matches ErrUnknownBase too.
+var ErrNeedsBase = fmt.Errorf("frame codes new items against its base: %w", ErrUnknownBase)
+
+// resolve decodes the pending items of d against base, whose hash the
+// caller has checked.
+func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
+	dict := append([]byte(nil), p.dict.zstd...)
+	room := maxLikeDictionary
+	seen := map[[2]int]bool{}
+	total := 0
+	for _, pt := range p.items {
+		e := &d.Edits[pt.edit]
+		coll, ok := nodeAt(base.Root(), e.Path)
+		if !ok || coll.Kind() != snapshot.Array {
+			return fmt.Errorf("codec: edit %d: items coded against base items, but the base has no array at %s: %w",
+				pt.edit, delta.PathString(e.Path), ErrCorrupt)
+		}
+		for _, i := range pt.like {
+			if i >= coll.Len() {
+				return fmt.Errorf("codec: edit %d: item coded against base position %d of %d: %w", pt.edit, i, coll.Len(), ErrCorrupt)
+			}
+			ref := [2]int{pt.edit, i}
+			if seen[ref] {
+				continue
+			}
+			seen[ref] = true
+			model := coll.Elem(i)
+			if room -= model.Size(); room < 0 {
+				return fmt.Errorf("codec: items coded against more than %d bytes of base items: %w", maxLikeDictionary, ErrTooLarge)
+			}
+			dict = snapshot.AppendCanonical(dict, model)
+		}
+		total += pt.size
+	}
+	texts, err := p.inflate(dict, total)
+	if err != nil {
+		return err
+	}
+	for _, pt := range p.items {
+		e := &d.Edits[pt.edit]
+		it := &e.Collection.Put[pt.put]
+		text := texts[:pt.size]
+		texts = texts[pt.size:]
+		s, err := p.dec.cfg.Parse(text)
+		if err != nil {
+			if errors.Is(err, snapshot.ErrTooDeep) || errors.Is(err, snapshot.ErrTooLarge) {
+				return fmt.Errorf("codec: edit %d: item text: %v: %w", pt.edit, err, ErrTooLarge)
+			}
+			return fmt.Errorf("codec: edit %d: item text: %v: %w", pt.edit, err, ErrCorrupt)
+		}
+		// The item lands one level below its collection's path.
+		if depth := len(e.Path) + 1 + s.Root().Depth(); depth > p.dec.maxDepth {
+			return fmt.Errorf("codec: edit %d: item nests %d levels deep, the limit is %d: %w", pt.edit, depth, p.dec.maxDepth, ErrTooLarge)
+		}
+		it.Value = s.Root()
+	}
+	return nil
+}
+
+// inflate decodes the items' stream, which must give exactly total bytes.
+func (p *pendingTexts) inflate(dict []byte, total int) ([]byte, error) {
+	if total > p.dec.maxSize {
+		return nil, fmt.Errorf("codec: items of %d bytes exceed the limit of %d: %w", total, p.dec.maxSize, ErrTooLarge)
+	}
+	opts := []zstd.DOption{
+		zstd.WithDecoderMaxMemory(uint64(p.dec.maxSize)),
+		zstd.WithDecoderMaxWindow(p.dec.window),
+		zstd.WithDecoderConcurrency(0),
+		zstd.WithDecoderLowmem(true),
+		zstd.WithDecodeAllCapLimit(true),
+	}
+	if len(dict) > 0 {
+		opts = append(opts, zstd.WithDecoderDictRaw(0, dict))
+	}
+	z, err := zstd.NewReader(nil, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("codec: zstd decoder for items: %w", err)
+	}
+	defer z.Close()
+	out, err := z.DecodeAll(p.blob, make([]byte, 0, min(total, int(min(zstdBound(len(p.blob)), uint64(p.dec.maxSize))))))
+	if err != nil {
+		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
+			return nil, fmt.Errorf("codec: items: zstd: %v: %w", err, ErrTooLarge)
+		}
+		return nil, fmt.Errorf("codec: items: zstd: %v: %w", err, ErrCorrupt)
+	}
+	if len(out) != total {
+		return nil, fmt.Errorf("codec: items decompressed to %d bytes, their lengths add up to %d: %w", len(out), total, ErrCorrupt)
+	}
+	return out, nil
+}

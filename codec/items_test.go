@@ -1,0 +1,240 @@
+package codec
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// textFrame writes by hand a raw delta frame of one collection edit at
+// "c" (rule "id") inserting one item sent as text: put [nil, index, like,
+// length], then the items stream.
+type textFrame struct {
+	version uint8
+	base    *snapshot.Snapshot
+	target  uint64
+	index   int
+	like    []int
+	length  int
+	stream  []byte
+	noItems bool // write a 3-element delta
+}
+
+func (f textFrame) bytes(t *testing.T) []byte {
+	t.Helper()
+	var body bytes.Buffer
+	enc := msgpack.NewEncoder(&body)
+	n := 4
+	if f.noItems {
+		n = 3
+	}
+	_ = enc.EncodeArrayLen(n)
+	_ = enc.EncodeUint64(f.base.Hash())
+	_ = enc.EncodeUint64(f.target)
+	_ = enc.EncodeArrayLen(1)
+	_ = enc.EncodeArrayLen(3)
+	_ = enc.EncodeUint(uint64(delta.Keyed))
+	_ = enc.EncodeArrayLen(1)
+	_ = enc.EncodeString("c")
+	_ = enc.EncodeArrayLen(5)
+	_ = enc.EncodeString("id")
+	_ = enc.EncodeArrayLen(0)
+	_ = enc.EncodeArrayLen(1)
+	_ = enc.EncodeArrayLen(4)
+	_ = enc.EncodeNil()
+	_ = enc.EncodeInt(int64(f.index))
+	_ = enc.EncodeArrayLen(len(f.like))
+	for _, i := range f.like {
+		_ = enc.EncodeInt(int64(i))
+	}
+	_ = enc.EncodeInt(int64(f.length))
+	_ = enc.EncodeArrayLen(0)
+	_ = enc.EncodeNil()
+	if !f.noItems {
+		_ = enc.EncodeBytes(f.stream)
+	}
+	frame := appendHeader(nil, DeltaKind, None, NoDictionary, uint64(body.Len()))
+	frame[2] = f.version
+	return append(frame, body.Bytes()...)
+}
+
+func mustNodeAt(t *testing.T, n *snapshot.Node, path ...string) *snapshot.Node {
+	t.Helper()
+	n, ok := nodeAt(n, path)
+	if !ok {
+		t.Fatalf("no %v", path)
+	}
+	return n
+}
+
+// itemStream compresses text against the canonical JSON of models.
+func itemStream(t *testing.T, text string, models ...*snapshot.Node) []byte {
+	t.Helper()
+	var dict []byte
+	for _, m := range models {
+		dict = snapshot.AppendCanonical(dict, m)
+	}
+	opts := []zstd.EOption{zstd.WithEncoderCRC(false)}
+	if len(dict) > 0 {
+		opts = append(opts, zstd.WithEncoderDictRaw(0, dict))
+	}
+	z, err := zstd.NewWriter(nil, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	return z.EncodeAll([]byte(text), nil)
+}
+
+func TestItemsStreamHostile(t *testing.T) {
+	base := mustParse(t, `{"c":[{"id":"a","image":"nginx:1.27","labels":{"app":"web"}},{"id":"b","image":"redis:7"}]}`)
+	item := `{"id":"n","image":"nginx:1.27","labels":{"app":"web"}}`
+	next := mustParse(t, `{"c":[{"id":"a","image":"nginx:1.27","labels":{"app":"web"}},{"id":"n","image":"nginx:1.27","labels":{"app":"web"}},{"id":"b","image":"redis:7"}]}`)
+	good := textFrame{version: Version, base: base, target: next.Hash(), index: 1, like: []int{0},
+		length: len(item), stream: itemStream(t, item, mustNodeAt(t, base.Root(), "c").Elem(0))}
+	got, err := Apply(base, good.bytes(t))
+	if err != nil {
+		t.Fatalf("the hand-written frame does not apply: %v", err)
+	}
+	sameSnapshot(t, got, next)
+
+	bad := func(edit func(*textFrame)) textFrame { f := good; edit(&f); return f }
+	deep := strings.Repeat("[", 30) + strings.Repeat("]", 30)
+	tests := []struct {
+		name string
+		f    textFrame
+		want error
+	}{
+		{"like past the base", bad(func(f *textFrame) { f.like = []int{2} }), ErrCorrupt},
+		{"like named twice", bad(func(f *textFrame) { f.like = []int{0, 0} }), ErrCorrupt},
+		{"like negative", bad(func(f *textFrame) { f.like = []int{-1} }), ErrCorrupt},
+		{"wrong models", bad(func(f *textFrame) { f.like = []int{1} }), ErrCorrupt},
+		{"length past the stream", bad(func(f *textFrame) { f.length++ }), ErrCorrupt},
+		{"length short of the stream", bad(func(f *textFrame) { f.length-- }), nil}, // corrupt or too large
+		{"zero length", bad(func(f *textFrame) { f.length = 0 }), ErrCorrupt},
+		{"negative index", bad(func(f *textFrame) { f.index = -1 }), ErrCorrupt},
+		{"stream not zstd", bad(func(f *textFrame) { f.stream = []byte("not zstd at all") }), ErrCorrupt},
+		{"empty stream", bad(func(f *textFrame) { f.stream = nil }), ErrCorrupt},
+		{"text not JSON", bad(func(f *textFrame) {
+			f.stream, f.length = itemStream(t, `{"id":"n",`), len(`{"id":"n",`)
+		}), ErrCorrupt},
+		{"text with a duplicate member", bad(func(f *textFrame) {
+			f.stream, f.length = itemStream(t, `{"id":"n","id":"m"}`), len(`{"id":"n","id":"m"}`)
+		}), ErrCorrupt},
+		{"text not the item", bad(func(f *textFrame) {
+			f.stream, f.length = itemStream(t, `{"id":"x"}`), len(`{"id":"x"}`)
+		}), ErrVerify},
+		{"text nesting past the limit", bad(func(f *textFrame) {
+			f.stream, f.length = itemStream(t, deep), len(deep)
+		}), ErrTooLarge},
+		{"text put without a stream", bad(func(f *textFrame) { f.noItems = true }), ErrCorrupt},
+		{"text put in a format 2 frame", bad(func(f *textFrame) { f.version = 2 }), ErrCorrupt},
+		{"wrong base", bad(func(f *textFrame) { f.base = next }), ErrUnknownBase},
+	}
+	shallow, err := NewDecoder(WithMaxDepth(20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := shallow.Apply(base, tt.f.bytes(t))
+			switch {
+			case tt.want == nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTooLarge):
+				t.Fatalf("Apply: %v, want corrupt or too large", err)
+			case tt.want != nil && !errors.Is(err, tt.want):
+				t.Fatalf("Apply: %v, want %v", err, tt.want)
+			}
+		})
+	}
+
+	// Models past 1 MiB of text.
+	big := strings.Repeat("x", 600<<10)
+	bigBase := mustParse(t, `{"c":[{"id":"a","v":"`+big+`"},{"id":"b","v":"`+big+`"}]}`)
+	over := textFrame{version: Version, base: bigBase, target: next.Hash(), index: 0, like: []int{0, 1},
+		length: len(item), stream: itemStream(t, item)}
+	if _, err := Apply(bigBase, over.bytes(t)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("models of 1.2 MiB: %v, want ErrTooLarge", err)
+	}
+	over.like = []int{1}
+	if _, err := Apply(bigBase, over.bytes(t)); errors.Is(err, ErrTooLarge) {
+		t.Fatalf("models of 0.6 MiB: %v", err)
+	}
+
+	// A 4-element delta without any item sent as text.
+	var body bytes.Buffer
+	enc := msgpack.NewEncoder(&body)
+	_ = enc.EncodeArrayLen(4)
+	_ = enc.EncodeUint64(base.Hash())
+	_ = enc.EncodeUint64(base.Hash())
+	_ = enc.EncodeArrayLen(0)
+	_ = enc.EncodeBytes([]byte{})
+	frame := append(appendHeader(nil, DeltaKind, None, NoDictionary, uint64(body.Len())), body.Bytes()...)
+	if _, err := Decode(frame); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("items stream without items: %v, want corrupt", err)
+	}
+}
+
+// TestItemsNeedTheBase checks the API around items coded against base
+// items: Decode leaves them empty and says so, Frame.Apply fills them, and
+// the applied delta encodes to the same frame.
+func TestItemsNeedTheBase(t *testing.T) {
+	base := mustParse(t, dockerDoc(6, 2))
+	next := mustParse(t, strings.Replace(dockerDoc(7, 2), `"Status":"Up 3 minutes"`, `"Status":"Up 4 minutes"`, 1))
+	d := mustDiff(t, base, next)
+	frame, err := EncodeDelta(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Decode(frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.NeedsBase() {
+		t.Fatal("a new container did not go as text coded against the base")
+	}
+	if _, err := f.Apply(nil); !errors.Is(err, ErrUnknownBase) {
+		t.Fatalf("Apply(nil): %v, want ErrUnknownBase", err)
+	}
+	if _, err := f.Apply(next); !errors.Is(err, ErrUnknownBase) {
+		t.Fatalf("Apply(wrong base): %v, want ErrUnknownBase", err)
+	}
+	got, err := f.Apply(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSnapshot(t, got, next)
+	if f.NeedsBase() {
+		t.Fatal("NeedsBase after Apply")
+	}
+	again, err := EncodeDelta(f.Delta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, frame) {
+		t.Fatalf("the applied delta encodes to another frame:\n% x\n% x", again, frame)
+	}
+
+	// Without base coding the same delta decodes complete, and is larger.
+	plain, err := NewEncoder(WithoutBaseCoding())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pframe, err := plain.AppendDelta(nil, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := Decode(pframe)
+	if err != nil || pf.NeedsBase() {
+		t.Fatalf("WithoutBaseCoding: %v, NeedsBase %v", err, pf != nil && pf.NeedsBase())
+	}
+	if len(pframe) <= len(frame) {
+		t.Errorf("base coding gave %d bytes, without it %d", len(frame), len(pframe))
+	}
+	t.Logf("new container: %d bytes coded against the base, %d without", len(frame), len(pframe))
+}
