@@ -409,6 +409,36 @@ func (r *reader) int(what string) (int, error) {
 	return int(v), nil
 }
 
+// positionRun reads the base positions of a grouped item patch: an array
+// of at least two int32s, the first position then the gaps to the next
+// (each at least 1), so the positions ascend.
+func (r *reader) positionRun() ([]int, error) {
+	n, err := r.arrayLen("patched positions", 1)
+	if err != nil {
+		return nil, err
+	}
+	if n < 2 {
+		return nil, r.corrupt(fmt.Sprintf("patched positions: %d, want at least 2", n), nil)
+	}
+	at := make([]int, n)
+	for k := range at {
+		v, err := r.int("patched position")
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case k == 0 && v < 0:
+			return nil, r.corrupt(fmt.Sprintf("patched position %d", v), nil)
+		case k > 0 && (v < 1 || at[k-1] > math.MaxInt32-v):
+			return nil, r.corrupt(fmt.Sprintf("patched position gap %d", v), nil)
+		case k > 0:
+			v += at[k-1]
+		}
+		at[k] = v
+	}
+	return at, nil
+}
+
 // nextIsArray reports whether the next element is an array.
 func (r *reader) nextIsArray() bool {
 	c, err := r.dec.PeekCode()
@@ -661,6 +691,21 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 	for range n {
 		if err := r.tuple("item patch", 2); err != nil {
 			return nil, err
+		}
+		if r.version >= 3 && r.nextIsArray() {
+			// [[first, gap, ...], operations]: one patch for several items.
+			at, err := r.positionRun()
+			if err != nil {
+				return nil, err
+			}
+			ops, err := r.ops(itemDepth)
+			if err != nil {
+				return nil, err
+			}
+			for _, i := range at {
+				c.Patch = append(c.Patch, delta.ItemPatch{At: i, ByPos: true, Ops: ops})
+			}
+			continue
 		}
 		var p delta.ItemPatch
 		if p.Key, p.At, p.ByPos, err = r.ref("patch key"); err != nil {

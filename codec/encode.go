@@ -3,7 +3,9 @@ package codec
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -314,10 +316,26 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 			return err
 		}
 	}
-	_ = enc.EncodeArrayLen(len(c.Patch))
-	for _, p := range c.Patch {
+	groups := groupPatches(c.Patch)
+	_ = enc.EncodeArrayLen(len(groups))
+	for _, g := range groups {
+		p := &c.Patch[g[0]]
 		_ = enc.EncodeArrayLen(2)
-		writeRef(enc, p.Key, p.At, p.ByPos)
+		if len(g) == 1 {
+			writeRef(enc, p.Key, p.At, p.ByPos)
+		} else {
+			// [first, gap, ...]: ascending positions, small numbers.
+			_ = enc.EncodeArrayLen(len(g))
+			prev := 0
+			for k, i := range g {
+				at := c.Patch[i].At
+				if k > 0 {
+					at -= prev
+				}
+				_ = enc.EncodeInt(int64(at))
+				prev = c.Patch[i].At
+			}
+		}
 		if err := writeOps(enc, p.Ops); err != nil {
 			return err
 		}
@@ -330,6 +348,50 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 		_ = enc.EncodeInt(int64(i))
 	}
 	return nil
+}
+
+// groupPatches returns the item patches to write, as lists of indexes into
+// patches: items patched by position with the same operations share one
+// entry (format 3), listed by ascending position (a Docker host's
+// containers all counting "Up N minutes" up by one cost one entry and a
+// byte per container). Patches that name their item by key, or an item
+// twice, stay alone, in their order.
+func groupPatches(patches []delta.ItemPatch) [][]int {
+	groups := make([][]int, 0, len(patches))
+	byOps := map[string]int{} // operations' key -> index in groups
+	seen := map[int]bool{}    // positions patched
+	for i := range patches {
+		p := &patches[i]
+		if !p.ByPos || seen[p.At] {
+			groups = append(groups, []int{i})
+			continue
+		}
+		seen[p.At] = true
+		key := opsKey(p.Ops)
+		if g, ok := byOps[key]; ok {
+			groups[g] = append(groups[g], i)
+			continue
+		}
+		byOps[key] = len(groups)
+		groups = append(groups, []int{i})
+	}
+	for _, g := range groups {
+		slices.SortFunc(g, func(x, y int) int { return patches[x].At - patches[y].At })
+	}
+	return groups
+}
+
+// opsKey identifies a list of operations by content.
+func opsKey(ops []delta.Op) string {
+	var b strings.Builder
+	for _, o := range ops {
+		fmt.Fprintf(&b, "%d\x00%s\x00%s\x00%d\x00%d\x00%d\x00%d\x00%d\x00%s\x00", o.Kind, o.Path, o.From, o.Int, o.Layout, o.Prefix, o.Suffix, o.Run, o.Text)
+		if o.Value != nil {
+			fmt.Fprintf(&b, "%x", o.Value.Hash())
+		}
+		b.WriteByte(0)
+	}
+	return b.String()
 }
 
 // Wire numbers of the time shift, which travels in whole seconds when it

@@ -230,8 +230,12 @@ func TestVectorsCover(t *testing.T) {
 			if len(c.RemoveAt) > 0 {
 				has["remove by position"] = true
 			}
-			for _, p := range c.Patch {
+			for k, p := range c.Patch {
 				has[fmt.Sprintf("patch by position %v", p.ByPos)] = true
+				// A grouped entry decodes to patches sharing one list.
+				if k > 0 && len(p.Ops) > 0 && len(c.Patch[k-1].Ops) > 0 && &c.Patch[k-1].Ops[0] == &p.Ops[0] {
+					has["patch [[first, gap, ...], ops]"] = true
+				}
 				coverOps(has, p.Ops, item(p.Key, p.At, p.ByPos))
 			}
 			for _, it := range c.Put {
@@ -255,6 +259,7 @@ func TestVectorsCover(t *testing.T) {
 		"full/zstd", "delta/none", "delta/zstd", "empty delta", "set", "remove", "patch", "collection",
 		fmt.Sprintf("version %d dictionary 0", Version), fmt.Sprintf("version %d dictionary 1", Version),
 		"order", "remove by key", "remove by position", "patch by position true", "patch by position false",
+		"patch [[first, gap, ...], ops]",
 		"put [ref, -1, value] by position true", "put [ref, -1, value] by position false",
 		"put [nil, index, value]", "put [nil, index, from, ops]", "put [nil, index, like, length]",
 		"increment of a number", "increment of a string", "time shift in seconds", "time shift in nanoseconds",
