@@ -72,8 +72,7 @@ type Decoder struct {
 	maxItems int
 	cfg      *snapshot.Config
 	window   uint64 // largest zstd window accepted
-	zdec     *zstd.Decoder
-	zdecDict *zstd.Decoder // for bodies of dictionary 1
+	zdec     map[uint64]*zstd.Decoder // by dictionary id
 }
 
 // NewDecoder returns a Decoder with the default limits changed by opts.
@@ -86,15 +85,14 @@ func NewDecoder(opts ...DecoderOption) (*Decoder, error) {
 	}
 	window := max(d.maxSize, zstd.MinWindowSize)
 	d.window = uint64(min(window, zstd.MaxWindowSize))
-	z, err := zstd.NewReader(nil, d.zstdOptions(nil)...)
-	if err != nil {
-		return nil, fmt.Errorf("codec: zstd decoder: %w", err)
+	d.zdec = make(map[uint64]*zstd.Decoder, len(dictionaries))
+	for id, dict := range dictionaries {
+		z, err := zstd.NewReader(nil, d.zstdOptions(dict.zstd)...)
+		if err != nil {
+			return nil, fmt.Errorf("codec: zstd decoder: %w", err)
+		}
+		d.zdec[id] = z
 	}
-	zd, err := zstd.NewReader(nil, d.zstdOptions(builtinZstd)...)
-	if err != nil {
-		return nil, fmt.Errorf("codec: zstd decoder: %w", err)
-	}
-	d.zdec, d.zdecDict = z, zd
 	return d, nil
 }
 
@@ -121,12 +119,7 @@ func (d *Decoder) zstdOptions(dict []byte) []zstd.DOption {
 }
 
 // zstdFor returns the zstd decoder of a frame's dictionary.
-func (d *Decoder) zstdFor(h Header) *zstd.Decoder {
-	if dictionaries[h.Dictionary].zstd != nil {
-		return d.zdecDict
-	}
-	return d.zdec
-}
+func (d *Decoder) zstdFor(h Header) *zstd.Decoder { return d.zdec[h.Dictionary] }
 
 var defaultDecoder, _ = NewDecoder()
 

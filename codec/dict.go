@@ -3,17 +3,22 @@ package codec
 import _ "embed"
 
 //go:generate go run ./internal/gendict -o dict_builtin.go
-//go:generate go run ./internal/gendict -zstd dict1.zstd
+//go:generate go run ./internal/gendict -zstd dict2.zstd
 
 // Dictionary ids a frame header may name.
 const (
 	// NoDictionary: names travel as plain strings.
 	NoDictionary uint64 = 0
 	// BuiltinDictionary: the names of dict_builtin.go, generated from the
-	// bench simulator and the real corpus (see internal/gendict). Its list
-	// is frozen: a different list would get a new id, and old ids stay
-	// decodable.
+	// bench simulator and the real corpus (see internal/gendict), and the
+	// zstd dictionary dict1.zstd, trained on format 2 bodies. Frozen, like
+	// every assigned id: frames name its entries by index and zstd frames
+	// refer to its content; old ids stay decodable.
 	BuiltinDictionary uint64 = 1
+	// BuiltinDictionary2: the same names, and the zstd dictionary
+	// dict2.zstd, trained on format 3 bodies and on new items' JSON (go
+	// generate ./codec). The default.
+	BuiltinDictionary2 uint64 = 2
 )
 
 // dictionary is a shared table of names (member names, JSON pointers,
@@ -62,11 +67,21 @@ func (d *dictionary) name(i uint64) (string, bool) {
 //go:embed dict1.zstd
 var builtinZstd []byte
 
+// builtinZstd2 is dictionary 2's: the same kind of content, from the
+// bodies format 3 writes (item patches grouped, new items in an items
+// stream, which it leaves out) and, first, the JSON of new items, which the
+// items streams are coded against before their models.
+//
+//go:embed dict2.zstd
+var builtinZstd2 []byte
+
 var (
-	noDictionary      = newDictionary(NoDictionary, nil, nil)
-	builtinDictionary = newDictionary(BuiltinDictionary, builtinNames, builtinZstd)
-	dictionaries      = map[uint64]*dictionary{
-		NoDictionary:      noDictionary,
-		BuiltinDictionary: builtinDictionary,
+	noDictionary       = newDictionary(NoDictionary, nil, nil)
+	builtinDictionary  = newDictionary(BuiltinDictionary, builtinNames, builtinZstd)
+	builtinDictionary2 = newDictionary(BuiltinDictionary2, builtinNames, builtinZstd2)
+	dictionaries       = map[uint64]*dictionary{
+		NoDictionary:       noDictionary,
+		BuiltinDictionary:  builtinDictionary,
+		BuiltinDictionary2: builtinDictionary2,
 	}
 )

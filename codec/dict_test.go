@@ -64,3 +64,26 @@ func TestWithoutCompression(t *testing.T) {
 		t.Fatalf("decode: %v", err)
 	}
 }
+
+// TestZstdDictionariesFrozen guards the zstd dictionaries: zstd frames refer
+// to their content by offset, so a different content (regenerated from a
+// changed simulator) would make stored frames decode to other bytes. A new
+// content needs a new dictionary id.
+func TestZstdDictionariesFrozen(t *testing.T) {
+	for _, tt := range []struct {
+		id   uint64
+		size int
+		hash uint64
+	}{
+		{BuiltinDictionary, 28567, 0x0399ba5a57fd4690},
+		{BuiltinDictionary2, 76203, 0xfb46bc68fcf6e542},
+	} {
+		d := dictionaries[tt.id].zstd
+		if len(d) != tt.size || xxhash.Sum64(d) != tt.hash {
+			t.Errorf("zstd dictionary %d: %d bytes hashing to %#x, want the frozen %d bytes (%#x)", tt.id, len(d), xxhash.Sum64(d), tt.size, tt.hash)
+		}
+		if got := dictionaries[tt.id].names; len(got) != len(builtinNames) {
+			t.Errorf("dictionary %d has %d names, want dictionary 1's %d", tt.id, len(got), len(builtinNames))
+		}
+	}
+}

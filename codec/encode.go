@@ -46,7 +46,7 @@ func WithLevel(l zstd.EncoderLevel) EncoderOption {
 // WithDictionary sets the dictionary frames are written with: its id goes
 // in the header, and names found in it travel as small integers. 0 writes
 // names as plain strings (any reader of the format decodes those frames);
-// the default is BuiltinDictionary.
+// the default is BuiltinDictionary2.
 func WithDictionary(id uint64) EncoderOption {
 	return func(e *Encoder) error {
 		d, ok := dictionaries[id]
@@ -103,7 +103,7 @@ func (w writer) name(s string) {
 
 // NewEncoder returns an Encoder.
 func NewEncoder(opts ...EncoderOption) (*Encoder, error) {
-	e := &Encoder{level: zstd.SpeedDefault, dict: builtinDictionary}
+	e := &Encoder{level: zstd.SpeedDefault, dict: builtinDictionary2}
 	for _, o := range opts {
 		if err := o(e); err != nil {
 			return nil, err

@@ -45,7 +45,7 @@ func ExampleEncoder_AppendDelta() {
 	}
 	fmt.Printf("no change: %d bytes\n", len(same))
 	// Output:
-	// delta frame, 57 bytes, body none
+	// delta frame, 56 bytes, body zstd
 	// no change: 26 bytes
 }
 

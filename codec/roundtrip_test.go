@@ -199,7 +199,7 @@ func TestCompressionChoice(t *testing.T) {
 			// Whatever was chosen, the other choice would not be shorter.
 			body := frame[h.HeaderSize:]
 			if h.Compression == Zstd {
-				raw, err := zstd.NewReader(nil, zstd.WithDecoderDictRaw(0, builtinZstd))
+				raw, err := zstd.NewReader(nil, zstd.WithDecoderDictRaw(0, dictionaries[h.Dictionary].zstd))
 				if err != nil {
 					t.Fatal(err)
 				}

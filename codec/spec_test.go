@@ -576,8 +576,10 @@ func TestSpecDictionary(t *testing.T) {
 	if i < 0 || j < i {
 		t.Fatal("the document does not list dictionary 1")
 	}
-	if h := fmt.Sprintf("the %d bytes of `codec/dict1.zstd`, whose xxhash64 is `%016x`", len(builtinZstd), xxhash.Sum64(builtinZstd)); !strings.Contains(spec, h) {
-		t.Errorf("the document does not describe the zstd dictionary as %s", h)
+	for id, d := range map[int][]byte{1: builtinZstd, 2: builtinZstd2} {
+		if h := fmt.Sprintf("the %d bytes of `codec/dict%d.zstd`, whose xxhash64 is `%016x`", len(d), id, xxhash.Sum64(d)); !strings.Contains(spec, h) {
+			t.Errorf("the document does not describe zstd dictionary %d as %s", id, h)
+		}
 	}
 	lines := strings.Split(strings.TrimSuffix(spec[i+len(open):j], "\n"), "\n")
 	if len(lines) != len(builtinNames) {

@@ -25,6 +25,7 @@ import (
 	"github.com/snapdelta/snapdelta/codec"
 	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 var trained *bool
@@ -187,17 +188,28 @@ func trainZstd(out string) error {
 	}
 	// Frames the codec compresses with the dictionary in use today; the
 	// bodies inside, which are what the new dictionary is trained on, do
-	// not depend on it.
-	var ropts []zstd.DOption
-	if old, err := os.ReadFile(out); err == nil {
-		ropts = append(ropts, zstd.WithDecoderDictRaw(0, old))
-	}
-	zr, err := zstd.NewReader(nil, ropts...)
-	if err != nil {
-		return err
+	// not depend on it. Each is inflated with the zstd dictionary its
+	// header names (dict<id>.zstd beside this package's output).
+	readers := map[uint64]*zstd.Decoder{}
+	reader := func(id uint64) (*zstd.Decoder, error) {
+		if zr, ok := readers[id]; ok {
+			return zr, nil
+		}
+		var ropts []zstd.DOption
+		if id != codec.NoDictionary {
+			raw, err := os.ReadFile(fmt.Sprintf("dict%d.zstd", id))
+			if err != nil {
+				return nil, err
+			}
+			ropts = append(ropts, zstd.WithDecoderDictRaw(0, raw))
+		}
+		zr, err := zstd.NewReader(nil, ropts...)
+		readers[id] = zr
+		return zr, err
 	}
 	var samples [][]byte
 	var perProfile [][][]byte
+	var items [][]byte // canonical JSON of inserted items, for the items streams
 	for _, p := range []struct {
 		profile bench.Profile
 		polls   int
@@ -228,8 +240,25 @@ func trainZstd(out string) error {
 				}
 				body := frame[h.HeaderSize:]
 				if h.Compression == codec.Zstd {
+					zr, err := reader(h.Dictionary)
+					if err != nil {
+						return err
+					}
 					if body, err = zr.DecodeAll(body, nil); err != nil {
 						return err
+					}
+				}
+				if body, err = withoutItemsStream(body); err != nil {
+					return err
+				}
+				for _, e := range d.Edits {
+					if e.Collection == nil {
+						continue
+					}
+					for _, it := range e.Collection.Put {
+						if it.Index >= 0 && it.Value != nil {
+							items = append(items, snapshot.AppendCanonical(nil, it.Value))
+						}
 					}
 				}
 				samples = append(samples, body)
@@ -246,9 +275,11 @@ func trainZstd(out string) error {
 			return err
 		}
 	} else {
-		// Each profile gets an equal share; the profiles listed first
-		// (Docker's quiet polls, the most common bodies) end up last, where
-		// zstd's offsets are cheapest.
+		// New items' JSON first, farthest: the items streams (format 3)
+		// have their models closer. Then each profile gets an equal share;
+		// the profiles listed first (Docker's quiet polls, the most common
+		// bodies) end up last, where zstd's offsets are cheapest.
+		d = append(d, rawDictionary(items, rawShare)...)
 		for i := len(perProfile) - 1; i >= 0; i-- {
 			d = append(d, rawDictionary(perProfile[i], rawShare)...)
 		}
@@ -260,8 +291,26 @@ func trainZstd(out string) error {
 	return nil
 }
 
+// withoutItemsStream drops the items stream (format 3) from a delta body:
+// compressed bytes, nothing a dictionary can hold for the next frame.
+func withoutItemsStream(body []byte) ([]byte, error) {
+	r := bytes.NewReader(body)
+	dec := msgpack.NewDecoder(r) // reads r directly: it is an io.ByteScanner
+	n, err := dec.DecodeArrayLen()
+	if err != nil || n != 4 || body[0] != 0x94 {
+		return body, err
+	}
+	for range 3 {
+		if err := dec.Skip(); err != nil {
+			return nil, err
+		}
+	}
+	out := append([]byte{0x93}, body[1:len(body)-r.Len()]...) // [base, target, edits]
+	return out, nil
+}
+
 // rawShare is each profile's share of the raw dictionary, in bytes.
-const rawShare = 8 << 10
+const rawShare = 16 << 10
 
 // zstdDictID is the id a trained (-trained) dictionary carries; frames
 // never name it (the snapdelta header does), so it is only a label.
