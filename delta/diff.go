@@ -288,9 +288,10 @@ func (w *differ) collection(ca, cb *snapshot.Collection, a, b *snapshot.Node) (*
 			natural = append(natural, i)
 		}
 	}
+	var sigs [][]uint64 // base items' signatures, computed for the first new item
 	for j, i := range inBase {
 		if i < 0 {
-			ce.Put = append(ce.Put, w.newItem(a, b, bkeys[j], j, inBase, ce.RemoveAt))
+			ce.Put = append(ce.Put, w.newItem(a, b, bkeys[j], j, inBase, ce.RemoveAt, &sigs))
 			natural = slices.Insert(natural, min(j, len(natural)), -1-j)
 		}
 	}
@@ -334,7 +335,7 @@ const maxModels = 4
 // removed in the same poll (a redeployed container replaces one that looks
 // like it) and the base items next to where it lands (a new pod sorts
 // beside its siblings).
-func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed []int) Item {
+func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed []int, sigs *[][]uint64) Item {
 	bj := b.Elem(j)
 	whole := Item{Key: key, Index: j, Value: bj}
 	var candidates []int
@@ -359,7 +360,7 @@ func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed
 			candidates = append(candidates, inBase[k])
 		}
 	}
-	whole.Like = candidates
+	whole.Like = append(slices.Clone(candidates), similarItems(a, bj, sigs, candidates, similarModels)...)
 	// The candidates' patches are compared unproven; only the one chosen is
 	// proven (applying each would double the cost of a new item).
 	type option struct {
@@ -381,7 +382,7 @@ func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed
 		if w.proves(a.Elem(o.from), bj, o.ops) {
 			// The model proven first in Like: an encoder coding the text
 			// finds the longest matches there.
-			like := append([]int{o.from}, slices.DeleteFunc(slices.Clone(candidates), func(i int) bool { return i == o.from })...)
+			like := append([]int{o.from}, slices.DeleteFunc(slices.Clone(whole.Like), func(i int) bool { return i == o.from })...)
 			return Item{Key: key, Index: j, Value: bj, From: o.from, HasFrom: true, Ops: o.ops, Like: like}
 		}
 	}
