@@ -201,12 +201,13 @@ func CollectionBy(n *Node, r Rule) (*Collection, bool) {
 	if n == nil || n.kind != Array {
 		return nil, false
 	}
-	if n.c.coll != nil && n.c.coll.rule.text == r.text {
-		return n.c.coll, true
+	b := n.body()
+	if b.coll != nil && b.coll.rule.text == r.text {
+		return b.coll, true
 	}
-	if len(n.c.kids) == 0 {
+	if len(b.kids) == 0 {
 		return &Collection{rule: &r}, true
 	}
-	c := collect(&r, n.c.kids)
+	c := collect(&r, b.kids)
 	return c, c != nil
 }

@@ -76,6 +76,9 @@ type container struct {
 	// idMemo caches the object's identity under the last rule asked: a
 	// cache, not content, so atomic for readers sharing the node.
 	idMemo atomic.Pointer[idMemo]
+	// lazy, for an item of a compact snapshot, holds its text: kids, keys
+	// and coll are then in lazy's container (see body and compact.go).
+	lazy *lazyBody
 }
 
 // Kind returns the node's JSON type.
@@ -104,18 +107,18 @@ func (n *Node) Len() int {
 	if n.c == nil {
 		return 0
 	}
-	return len(n.c.kids)
+	return len(n.body().kids)
 }
 
 // Elem returns element i of an Array.
-func (n *Node) Elem(i int) *Node { return n.c.kids[i] }
+func (n *Node) Elem(i int) *Node { return n.body().kids[i] }
 
 // Elems returns the elements of an Array. The slice must not be modified.
 func (n *Node) Elems() []*Node {
 	if n.kind != Array {
 		return nil
 	}
-	return n.c.kids
+	return n.body().kids
 }
 
 // Keys returns the sorted member names of an Object. The slice must not be
@@ -124,7 +127,7 @@ func (n *Node) Keys() []string {
 	if n.kind != Object {
 		return nil
 	}
-	return n.c.keys
+	return n.body().keys
 }
 
 // Values returns the member values of an Object, aligned with Keys. The
@@ -133,7 +136,7 @@ func (n *Node) Values() []*Node {
 	if n.kind != Object {
 		return nil
 	}
-	return n.c.kids
+	return n.body().kids
 }
 
 // Get returns the value of member key of an Object.
@@ -145,11 +148,11 @@ func (n *Node) Get(key string) (*Node, bool) {
 	if !ok {
 		return nil, false
 	}
-	return n.c.kids[i], true
+	return n.body().kids[i], true
 }
 
 func (n *Node) find(key string) (int, bool) {
-	return slices.BinarySearch(n.c.keys, key)
+	return slices.BinarySearch(n.body().keys, key)
 }
 
 // Collection returns the keyed collection view of an Array whose elements
@@ -158,7 +161,7 @@ func (n *Node) Collection() *Collection {
 	if n.c == nil {
 		return nil
 	}
-	return n.c.coll
+	return n.body().coll
 }
 
 // Equal reports whether two nodes hold the same JSON value, number literals
@@ -179,21 +182,21 @@ func Equal(a, b *Node) bool {
 	case Number, String:
 		return a.text == b.text
 	case Array:
-		if len(a.c.kids) != len(b.c.kids) {
+		if len(a.body().kids) != len(b.body().kids) {
 			return false
 		}
-		for i := range a.c.kids {
-			if !Equal(a.c.kids[i], b.c.kids[i]) {
+		for i := range a.body().kids {
+			if !Equal(a.body().kids[i], b.body().kids[i]) {
 				return false
 			}
 		}
 		return true
 	case Object:
-		if !slices.Equal(a.c.keys, b.c.keys) {
+		if !slices.Equal(a.body().keys, b.body().keys) {
 			return false
 		}
-		for i := range a.c.kids {
-			if !Equal(a.c.kids[i], b.c.kids[i]) {
+		for i := range a.body().kids {
+			if !Equal(a.body().kids[i], b.body().kids[i]) {
 				return false
 			}
 		}
@@ -268,7 +271,7 @@ func NewArray(elems []*Node, cfg *Config) *Node {
 	var size int
 	n.hash, size = hashArray(elems)
 	n.size = clampSize(size)
-	n.c.coll = cfg.detect(elems)
+	n.body().coll = cfg.detect(elems)
 	return n
 }
 
@@ -312,12 +315,12 @@ func (n *Node) WithMember(key string, v *Node) *Node {
 	var keys []string
 	var vals []*Node
 	if found {
-		keys = n.c.keys
-		vals = slices.Clone(n.c.kids)
+		keys = n.body().keys
+		vals = slices.Clone(n.body().kids)
 		vals[i] = v
 	} else {
-		keys = slices.Insert(slices.Clone(n.c.keys), i, key)
-		vals = slices.Insert(slices.Clone(n.c.kids), i, v)
+		keys = slices.Insert(slices.Clone(n.body().keys), i, key)
+		vals = slices.Insert(slices.Clone(n.body().kids), i, v)
 	}
 	return newObjectSorted(keys, vals)
 }
@@ -329,8 +332,8 @@ func (n *Node) WithoutMember(key string) (*Node, bool) {
 	if !found {
 		return n, false
 	}
-	keys := slices.Delete(slices.Clone(n.c.keys), i, i+1)
-	vals := slices.Delete(slices.Clone(n.c.kids), i, i+1)
+	keys := slices.Delete(slices.Clone(n.body().keys), i, i+1)
+	vals := slices.Delete(slices.Clone(n.body().kids), i, i+1)
 	return newObjectSorted(keys, vals), true
 }
 

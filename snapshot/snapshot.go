@@ -89,7 +89,7 @@ func AppendCanonical(dst []byte, n *Node) []byte {
 		return appendString(dst, n.text)
 	case Array:
 		dst = append(dst, '[')
-		for i, e := range n.c.kids {
+		for i, e := range n.body().kids {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -98,13 +98,13 @@ func AppendCanonical(dst []byte, n *Node) []byte {
 		return append(dst, ']')
 	case Object:
 		dst = append(dst, '{')
-		for i, k := range n.c.keys {
+		for i, k := range n.body().keys {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			dst = appendString(dst, k)
 			dst = append(dst, ':')
-			dst = AppendCanonical(dst, n.c.kids[i])
+			dst = AppendCanonical(dst, n.body().kids[i])
 		}
 		return append(dst, '}')
 	}
@@ -156,15 +156,15 @@ func (n *Node) Value() any {
 	case String:
 		return n.text
 	case Array:
-		a := make([]any, len(n.c.kids))
-		for i, e := range n.c.kids {
+		a := make([]any, len(n.body().kids))
+		for i, e := range n.body().kids {
 			a[i] = e.Value()
 		}
 		return a
 	case Object:
-		m := make(map[string]any, len(n.c.keys))
-		for i, k := range n.c.keys {
-			m[k] = n.c.kids[i].Value()
+		m := make(map[string]any, len(n.body().keys))
+		for i, k := range n.body().keys {
+			m[k] = n.body().kids[i].Value()
 		}
 		return m
 	}

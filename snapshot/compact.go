@@ -1,0 +1,245 @@
+package snapshot
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// Compact snapshots. An agent keeps the snapshot it diffs the next poll
+// against, and a parsed tree costs about twice its JSON: a node per value,
+// a slice per container. But between polls the agent needs little of it:
+// the next poll reuses the unchanged items (found by their text's hash) and
+// Diff compares them by hash alone; only the few items that change are
+// read. So a compact snapshot keeps each item of the lists near the root
+// (the items ParseNext tracks: containers, images, pods, events) as its
+// canonical JSON text, with its hash, size and depth, and parses it again
+// only when something reads inside it.
+
+// lazyBody is the content of a compact item: its canonical JSON, parsed on
+// first use. Safe for concurrent readers.
+type lazyBody struct {
+	text   []byte
+	cfg    *Config
+	sketch Sketch
+	once   sync.Once
+	body   *container
+}
+
+// get returns the item's container, parsing its text the first time.
+func (l *lazyBody) get() *container {
+	l.once.Do(func() {
+		n, err := l.cfg.ParseValue(l.text)
+		if err != nil || n.c == nil {
+			// The text is canonical JSON this package wrote from a valid
+			// node, within the limits it was parsed under: it parses.
+			panic(fmt.Sprintf("snapshot: a compact item's canonical JSON does not parse: %v", err))
+		}
+		l.body = n.c
+	})
+	return l.body
+}
+
+// body returns n's container (nil for a scalar), parsing a compact item's
+// text on first use.
+func (n *Node) body() *container {
+	c := n.c
+	if c != nil && c.lazy != nil {
+		return c.lazy.get()
+	}
+	return c
+}
+
+// Compact returns the snapshot with the items of its lists near the root
+// held as canonical JSON text (see the package documentation): the same
+// value and hashes, about half the memory, a little more work the first time
+// anything reads inside an item. Items already compact (shared with a
+// compacted previous poll by ParseNext) are kept as they are, so compacting
+// each poll after parsing it costs in proportion to what changed. ParseNext
+// reuses the items of a compact snapshot like any other's.
+func (s *Snapshot) Compact() *Snapshot { return s.CompactSharing() }
+
+// CompactSharing is Compact for a snapshot kept beside others (an agent's
+// acknowledged base and the polls in flight): an item equal to a compact
+// item of others is shared, so that each is held once however s was
+// parsed; an item equal to an item others hold as a tree is compacted; and
+// an item none of them holds (new or changed this poll) stays a tree, since
+// what changed this poll, a node's heartbeat, a container's status, is what
+// will most likely change next and be read again by Diff. Without others it
+// is Compact.
+func (s *Snapshot) CompactSharing(others ...*Snapshot) *Snapshot {
+	if len(s.spans) == 0 {
+		return s
+	}
+	known := map[uint64]*Node{} // items of others by hash: compact ones win
+	held := 0
+	for _, o := range others {
+		if o == nil {
+			continue
+		}
+		held++
+		for _, list := range o.lists {
+			for _, sp := range list {
+				if k, ok := known[sp.node.hash]; !ok || (k.c != nil && k.c.lazy == nil) {
+					known[sp.node.hash] = sp.node
+				}
+			}
+		}
+	}
+	items := make(map[*Node]*Node, len(s.spans))
+	for _, list := range s.lists {
+		for _, sp := range list {
+			n := sp.node
+			if _, ok := items[n]; ok {
+				continue
+			}
+			k, ok := known[n.hash]
+			switch {
+			case ok && k.kind == n.kind && k.c != nil && k.c.lazy != nil:
+				// Equal hashes are equal values (content addressing).
+				items[n] = k
+			case !ok && held > 0:
+				items[n] = n // changed this poll: kept as parsed
+			default:
+				items[n] = compactItem(n, s.cfg)
+			}
+		}
+	}
+	out := &Snapshot{root: replaceItems(s.root, items, 0), cfg: s.cfg,
+		spans: make(map[spanKey]spanRef, len(s.spans)), lists: make([][]span, len(s.lists))}
+	for i, list := range s.lists {
+		out.lists[i] = make([]span, len(list))
+		for j, sp := range list {
+			out.lists[i][j] = span{sp.key, items[sp.node]}
+		}
+	}
+	for k, ref := range s.spans {
+		out.spans[k] = spanRef{items[ref.node], ref.index}
+	}
+	return out
+}
+
+// compactItem returns the compact form of an item, or n itself when it is
+// compact already or not a container.
+func compactItem(n *Node, cfg *Config) *Node {
+	if n.c == nil || n.c.lazy != nil {
+		return n
+	}
+	// Size is exact unless strings need escapes: allocate it, and never
+	// keep the slack of a grown buffer.
+	text := AppendCanonical(make([]byte, 0, n.size), n)
+	if cap(text) > len(text) {
+		text = slices.Clone(text)
+	}
+	lazy := &lazyBody{text: text, cfg: cfg, sketch: n.Sketch()}
+	c := &container{lazy: lazy}
+	// The identity the item's list keyed it by: the next poll's list keys
+	// it again without reading inside.
+	c.idMemo.Store(n.c.idMemo.Load())
+	return &Node{kind: n.kind, depth: n.depth, size: n.size, hash: n.hash, c: c}
+}
+
+// replaceItems rebuilds the containers above the items to replace, down to
+// reuseDepth (items sit no deeper), sharing everything else.
+func replaceItems(n *Node, items map[*Node]*Node, depth int) *Node {
+	if r, ok := items[n]; ok {
+		return r
+	}
+	if n.c == nil || n.c.lazy != nil || depth > reuseDepth {
+		return n
+	}
+	var kids []*Node
+	for i, k := range n.c.kids {
+		r := replaceItems(k, items, depth+1)
+		if r != k && kids == nil {
+			kids = slices.Clone(n.c.kids)
+		}
+		if kids != nil {
+			kids[i] = r
+		}
+	}
+	if kids == nil {
+		return n
+	}
+	// Same value, same keys and collection (identities do not change).
+	return &Node{kind: n.kind, depth: n.depth, size: n.size, hash: n.hash,
+		c: &container{kids: kids, keys: n.c.keys, coll: n.c.coll}}
+}
+
+// Sketch summarises a value's scalar members for finding similar values:
+// a MinHash of the set of its (member name, scalar value) pairs, four
+// levels deep. Two values' sketches agree in about as many of their slots
+// as the share of pairs the values have in common. A compact item keeps
+// its sketch, so finding similar items reads none of them.
+type Sketch [sketchSlots]uint32
+
+const (
+	sketchSlots  = 16
+	sketchDepth  = 4
+	sketchLeaves = 256
+)
+
+// Sketch returns n's sketch; the zero Sketch for a scalar.
+func (n *Node) Sketch() Sketch {
+	if c := n.c; c != nil && c.lazy != nil {
+		return c.lazy.sketch
+	}
+	var s Sketch
+	if n.c == nil {
+		return s
+	}
+	for i := range s {
+		s[i] = ^uint32(0)
+	}
+	leaves := 0
+	var walk func(n *Node, depth int)
+	add := func(h uint64) {
+		leaves++
+		for i := range s {
+			// One multiply-xorshift per slot turns h into independent
+			// permutations of the hash space.
+			x := (h ^ sketchSeeds[i]) * 0x9e3779b97f4a7c15
+			if v := uint32(x >> 32); v < s[i] {
+				s[i] = v
+			}
+		}
+	}
+	walk = func(n *Node, depth int) {
+		if depth > sketchDepth || leaves >= sketchLeaves {
+			return
+		}
+		b := n.body()
+		for i, k := range b.kids {
+			switch {
+			case k.c != nil:
+				walk(k, depth+1)
+			case b.keys != nil:
+				add(xxhash.Sum64String(b.keys[i]) ^ k.hash*0xbf58476d1ce4e5b9)
+			default:
+				add(k.hash)
+			}
+		}
+	}
+	walk(n, 0)
+	return s
+}
+
+// Similarity returns in how many slots two sketches agree.
+func (s *Sketch) Similarity(o *Sketch) int {
+	n := 0
+	for i := range s {
+		if s[i] == o[i] && s[i] != ^uint32(0) {
+			n++
+		}
+	}
+	return n
+}
+
+var sketchSeeds = [sketchSlots]uint64{
+	0x243f6a8885a308d3, 0x13198a2e03707344, 0xa4093822299f31d0, 0x082efa98ec4e6c89,
+	0x452821e638d01377, 0xbe5466cf34e90c6c, 0xc0ac29b7c97c50dd, 0x3f84d5b5b5470917,
+	0x9216d5d98979fb1b, 0xd1310ba698dfb5ac, 0x2ffd72dbd01adfb7, 0xb8e1afed6a267e96,
+	0xba7c9045f12c7f99, 0x24a19947b3916cf7, 0x0801f2e2858efc16, 0x636920d871574e69,
+}

@@ -1,0 +1,161 @@
+package snapshot
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// compactDoc is a Docker-like document: lists near the root whose items
+// ParseNext tracks, nested lists inside items, a literal that must survive.
+func compactDoc(n, tick int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"info":{"Containers":%d,"SystemTime":"2026-01-01T00:00:%02dZ"},"containers":[`, n, tick%60)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		status := "Up 3 minutes"
+		if i == tick%n {
+			status = fmt.Sprintf("Up %d minutes", 3+tick)
+		}
+		fmt.Fprintf(&b, `{"Id":"c%03d","Names":["/app_%d"],"Size":1.50,"Status":%q,"Labels":{"app":"web","i":"%d"},"Ports":[{"PrivatePort":80,"Type":"tcp"}],"Mounts":[{"Name":"v%d"}]}`, i, i, status, i, i)
+	}
+	b.WriteString(`],"pods":{"items":[{"metadata":{"uid":"u1","name":"p1"},"spec":{"containers":[{"name":"a"},{"name":"b"}]}}]}}`)
+	return b.String()
+}
+
+// lazyItems counts a snapshot's compact items and how many were parsed.
+func lazyItems(s *Snapshot) (items, parsed int) {
+	seen := map[*Node]bool{}
+	for _, list := range s.lists {
+		for _, sp := range list {
+			if seen[sp.node] || sp.node.c == nil || sp.node.c.lazy == nil {
+				continue
+			}
+			seen[sp.node] = true
+			items++
+			if sp.node.c.lazy.body != nil {
+				parsed++
+			}
+		}
+	}
+	return items, parsed
+}
+
+func TestCompact(t *testing.T) {
+	s := mustParse(t, compactDoc(20, 0))
+	c := s.Compact()
+	if items, parsed := lazyItems(c); items != 21 || parsed != 0 {
+		t.Fatalf("compact snapshot: %d compact items, %d parsed; want 21 and 0", items, parsed)
+	}
+	if c.Hash() != s.Hash() || c.Root().Size() != s.Root().Size() || c.Root().Depth() != s.Root().Depth() {
+		t.Fatal("compacting changed the root's hash, size or depth")
+	}
+	if member(c.Root(), "containers").Collection() == nil {
+		t.Fatal("the compact list lost its collection view")
+	}
+	if items, parsed := lazyItems(c); parsed != 0 {
+		t.Fatalf("reading the list's keys parsed %d of %d items", parsed, items)
+	}
+	if string(c.MarshalCanonical()) != string(s.MarshalCanonical()) || !c.Equal(s) {
+		t.Fatal("the compact snapshot is not the same value")
+	}
+	if c.Compact() == nil || member(c.Compact().Root(), "containers").Elem(3) != member(c.Root(), "containers").Elem(3) {
+		t.Fatal("compacting a compact snapshot rebuilt its items")
+	}
+
+	// The next poll reuses compact items, reading none of them, and is the
+	// value a plain parse gives. (A fresh compact snapshot: Equal above
+	// read every item of c.)
+	c = s.Compact()
+	next, err := DefaultConfig().ParseNext([]byte(compactDoc(20, 1)), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range member(c.Root(), "containers").Elems() {
+		if e.c.lazy.body != nil {
+			t.Fatalf("ParseNext read inside compact container %d", i)
+		}
+	}
+	want := mustParse(t, compactDoc(20, 1))
+	if next.Hash() != want.Hash() || !next.Equal(want) {
+		t.Fatal("ParseNext from a compact snapshot differs from Parse")
+	}
+	shared := 0
+	for i, e := range member(next.Root(), "containers").Elems() {
+		if e == member(c.Root(), "containers").Elem(i) {
+			shared++
+		}
+	}
+	if shared != 19 {
+		t.Fatalf("next poll shares %d items with the compact one, want 19", shared)
+	}
+
+	// Sketches survive compaction.
+	for i, e := range member(s.Root(), "containers").Elems() {
+		ce := member(c.Root(), "containers").Elem(i)
+		if e.Sketch() != ce.Sketch() {
+			t.Fatalf("item %d: sketch changed by compaction", i)
+		}
+	}
+}
+
+// TestCompactConcurrentReads reads compact items from many goroutines at
+// once (run with -race): the first read parses, all see the same value.
+func TestCompactConcurrentReads(t *testing.T) {
+	s := mustParse(t, compactDoc(30, 0))
+	c := s.Compact()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, e := range member(c.Root(), "containers").Elems() {
+				v, ok := e.Get("Labels")
+				if !ok || v.Hash() != member(member(s.Root(), "containers").Elem(i), "Labels").Hash() {
+					t.Errorf("goroutine %d item %d: Labels differ", g, i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestCompactMemory checks the point of it: a compact snapshot retains
+// about its JSON's size, where a parsed one retains about twice that.
+func TestCompactMemory(t *testing.T) {
+	doc := []byte(compactDoc(2000, 0))
+	heap := func() uint64 {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	s, err := Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed := heap() - before
+	c := s.Compact()
+	s = nil
+	compact := heap() - before
+	runtime.KeepAlive(c)
+	t.Logf("%d bytes of JSON: parsed %.2fx, compact %.2fx", len(doc), float64(parsed)/float64(len(doc)), float64(compact)/float64(len(doc)))
+	// Items of ~170 bytes here, ~250 bytes of bookkeeping each: the
+	// engines' items (1-8 KB) are what BenchmarkAgentMemory measures.
+	if compact >= parsed/2 {
+		t.Fatalf("compact snapshot retains %d bytes for %d of JSON (parsed: %d)", compact, len(doc), parsed)
+	}
+}
+
+func member(n *Node, key string) *Node {
+	v, ok := n.Get(key)
+	if !ok {
+		panic("no member " + key)
+	}
+	return v
+}
