@@ -181,14 +181,16 @@ func (a *sdAgent) poll(dst, next []byte) ([]byte, error) {
 		dst, err = a.enc.AppendFull(dst, snap)
 	} else {
 		var d *delta.Delta
-		if d, err = delta.Diff(a.base, snap); err == nil {
+		// As link.Sender does: the encoder codes new items as text.
+		if d, err = delta.Diff(a.base, snap, delta.WithoutModelPatches()); err == nil {
 			dst, err = a.enc.AppendDelta(dst, d)
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	a.kept = kept{base: snap}
+	// Kept compact, as link.Sender keeps it.
+	a.kept = kept{base: snap.CompactSharing(a.base)}
 	return dst, nil
 }
 

@@ -71,7 +71,7 @@ type Decoder struct {
 	maxDepth int
 	maxItems int
 	cfg      *snapshot.Config
-	window   uint64 // largest zstd window accepted
+	window   uint64                   // largest zstd window accepted
 	zdec     map[uint64]*zstd.Decoder // by dictionary id
 }
 

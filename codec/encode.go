@@ -77,6 +77,7 @@ type Encoder struct {
 	level        zstd.EncoderLevel
 	zenc         *zstd.Encoder
 	bufs         sync.Pool
+	items        itemsEncoder // for items streams (format 3)
 }
 
 type bodyWriter struct {
@@ -90,6 +91,7 @@ type writer struct {
 	*msgpack.Encoder
 	dict  *dictionary
 	texts *itemTexts // new items sent as text, nil when none may be
+	items *itemsEncoder
 }
 
 // name writes a member name, path segment, pointer or rule.
@@ -150,6 +152,12 @@ func (e *Encoder) AppendFull(dst []byte, s *snapshot.Snapshot) ([]byte, error) {
 	return e.finish(dst, Full, w.buf.Bytes()), nil
 }
 
+// CodesItemsAgainstBase reports whether the Encoder sends the new items of
+// a delta from delta.Diff as text coded against their models (format 3):
+// it compresses bodies and was not made WithoutBaseCoding. Such an encoder
+// needs no model patches (delta.WithoutModelPatches).
+func (e *Encoder) CodesItemsAgainstBase() bool { return !e.raw && !e.noBaseCoding }
+
 // AppendDelta appends a delta frame carrying d to dst. When d came from
 // delta.Diff (d.Origin is its base), new collection items are coded against
 // the base items they resemble, unless the Encoder writes raw bodies or was
@@ -158,8 +166,8 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 	w := e.bufs.Get().(*bodyWriter)
 	defer e.bufs.Put(w)
 	w.buf.Reset()
-	bw := writer{Encoder: w.enc, dict: e.dict}
-	if d != nil && !e.raw && !e.noBaseCoding && d.Origin() != nil && d.Origin().Hash() == d.Base {
+	bw := writer{Encoder: w.enc, dict: e.dict, items: &e.items}
+	if d != nil && e.CodesItemsAgainstBase() && d.Origin() != nil && d.Origin().Hash() == d.Base {
 		bw.texts = newItemTexts(d.Origin(), e.dict)
 	}
 	if err := writeDelta(bw, d); err != nil {
@@ -221,7 +229,7 @@ func writeDelta(enc writer, d *delta.Delta) error {
 	if enc.texts == nil {
 		return nil
 	}
-	blob, err := enc.texts.compress()
+	blob, err := enc.texts.compress(enc.items)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,25 @@ import (
 // Diff returns the delta that turns base into next. Apply(base, Diff(base,
 // next)) rebuilds next exactly. Diff reads both snapshots and changes
 // neither; it is safe to call concurrently.
-func Diff(base, next *snapshot.Snapshot) (*Delta, error) { return diff(base, next, false) }
+func Diff(base, next *snapshot.Snapshot, opts ...Option) (*Delta, error) {
+	w := differ{}
+	for _, o := range opts {
+		o(&w)
+	}
+	return w.diff(base, next)
+}
+
+// An Option changes what Diff writes.
+type Option func(*differ)
+
+// WithoutModelPatches makes Diff describe each new collection item by its
+// Value and the base items it resembles (Like) only, without trying to
+// build it from one of them (From and Ops). An encoder that codes new
+// items as text against those base items (codec, format 3, which needs the
+// delta's Origin) has no use for the patches, which cost an agent a fifth
+// of its diff time on a large cluster; any other encoder writes the items
+// whole.
+func WithoutModelPatches() Option { return func(w *differ) { w.noModels = true } }
 
 // DiffWhole is Diff made only of whole values: it walks both trees by hash
 // the same way, but a changed collection item is put whole and any other
@@ -20,9 +38,12 @@ func Diff(base, next *snapshot.Snapshot) (*Delta, error) { return diff(base, nex
 // scalar transform, no item built from another. It costs a fraction of
 // Diff and its deltas are larger: for what is written often and read
 // rarely, such as a server's reverse history steps.
-func DiffWhole(base, next *snapshot.Snapshot) (*Delta, error) { return diff(base, next, true) }
+func DiffWhole(base, next *snapshot.Snapshot) (*Delta, error) {
+	w := differ{whole: true}
+	return w.diff(base, next)
+}
 
-func diff(base, next *snapshot.Snapshot, whole bool) (*Delta, error) {
+func (w *differ) diff(base, next *snapshot.Snapshot) (*Delta, error) {
 	if base == nil || next == nil {
 		return nil, fmt.Errorf("delta: diff: nil snapshot")
 	}
@@ -30,7 +51,7 @@ func diff(base, next *snapshot.Snapshot, whole bool) (*Delta, error) {
 	if d.Base == d.Target {
 		return d, nil
 	}
-	w := differ{cfg: next.Config(), whole: whole}
+	w.cfg = next.Config()
 	if err := w.node(nil, base.Root(), next.Root()); err != nil {
 		return nil, err
 	}
@@ -39,9 +60,10 @@ func diff(base, next *snapshot.Snapshot, whole bool) (*Delta, error) {
 }
 
 type differ struct {
-	cfg   *snapshot.Config
-	edits []Edit
-	whole bool // DiffWhole: whole values only
+	cfg      *snapshot.Config
+	edits    []Edit
+	whole    bool // DiffWhole: whole values only
+	noModels bool // WithoutModelPatches
 }
 
 // node adds the edits that turn a into b at path.
@@ -288,10 +310,10 @@ func (w *differ) collection(ca, cb *snapshot.Collection, a, b *snapshot.Node) (*
 			natural = append(natural, i)
 		}
 	}
-	var sigs [][]uint64 // base items' signatures, computed for the first new item
+	var sketches []snapshot.Sketch // base items' sketches, computed for the first new item
 	for j, i := range inBase {
 		if i < 0 {
-			ce.Put = append(ce.Put, w.newItem(a, b, bkeys[j], j, inBase, ce.RemoveAt, &sigs))
+			ce.Put = append(ce.Put, w.newItem(a, b, bkeys[j], j, inBase, ce.RemoveAt, &sketches))
 			natural = slices.Insert(natural, min(j, len(natural)), -1-j)
 		}
 	}
@@ -335,7 +357,7 @@ const maxModels = 4
 // removed in the same poll (a redeployed container replaces one that looks
 // like it) and the base items next to where it lands (a new pod sorts
 // beside its siblings).
-func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed []int, sigs *[][]uint64) Item {
+func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed []int, sketches *[]snapshot.Sketch) Item {
 	bj := b.Elem(j)
 	whole := Item{Key: key, Index: j, Value: bj}
 	var candidates []int
@@ -360,7 +382,10 @@ func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed
 			candidates = append(candidates, inBase[k])
 		}
 	}
-	whole.Like = append(slices.Clone(candidates), similarItems(a, bj, sigs, candidates, similarModels)...)
+	whole.Like = append(slices.Clone(candidates), similarItems(a, bj, sketches, candidates, similarModels)...)
+	if w.noModels {
+		return whole
+	}
 	// The candidates' patches are compared unproven; only the one chosen is
 	// proven (applying each would double the cost of a new item).
 	type option struct {

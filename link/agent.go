@@ -69,8 +69,15 @@ func (a *Agent) Poll(ctx context.Context, snapJSON []byte) (Ack, error) {
 	if err != nil {
 		return Ack{}, fmt.Errorf("link: poll: %w", err)
 	}
-	a.last = snap
-	return a.PollSnapshot(ctx, snap)
+	ack, err := a.PollSnapshot(ctx, snap)
+	// The next poll parses against the compact copy the Sender keeps, so
+	// that the agent holds each item once.
+	if kept := a.Sender.Kept(snap.Hash()); kept != nil {
+		a.last = kept
+	} else {
+		a.last = snap.Compact()
+	}
+	return ack, err
 }
 
 // PollSnapshot delivers snap: a delta against the last acknowledged

@@ -67,8 +67,8 @@ func WithFirstSeq(seq uint64) SenderOption {
 // acknowledged (the base) and diffs every new snapshot against it, so polls
 // whose frames were lost coalesce into one delta and memory does not grow
 // with the number of lost polls: the Sender keeps the base plus at most the
-// last two unacknowledged targets, rebuilt from the base so that they share
-// its unchanged nodes. It sends a full frame when it has no base: first,
+// last two unacknowledged targets, sharing their unchanged nodes, all in
+// compact form (snapshot.Snapshot.Compact). It sends a full frame when it has no base: first,
 // after the receiver answered that it does not hold the base, or after a
 // rejected frame. The base only moves when an Ack names a root the Sender
 // sent, so the Sender never diffs against a snapshot the receiver may not
@@ -164,7 +164,10 @@ func (s *Sender) Next(snap *snapshot.Snapshot) (Outgoing, error) {
 		o.Frame, o.Full = frame, true
 	}
 	s.seq = o.Seq
-	s.remember(flight{seq: o.Seq, snap: target})
+	// Kept compact (snapshot.Snapshot.Compact): the base and targets are
+	// what an agent holds between polls, and only their few changed items
+	// are ever read again.
+	s.remember(flight{seq: o.Seq, snap: target.CompactSharing(s.kept()...)})
 	s.stats.Frames++
 	s.stats.Bytes += int64(len(o.Frame))
 	if o.Full {
@@ -181,7 +184,11 @@ func (s *Sender) Next(snap *snapshot.Snapshot) (Outgoing, error) {
 // delta that does not rebuild its target root is refused, and the Agent
 // then sends a full frame).
 func (s *Sender) deltaFrame(snap *snapshot.Snapshot) ([]byte, *snapshot.Snapshot, error) {
-	d, err := delta.Diff(s.base, snap)
+	var opts []delta.Option
+	if s.enc.CodesItemsAgainstBase() {
+		opts = append(opts, delta.WithoutModelPatches())
+	}
+	d, err := delta.Diff(s.base, snap, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -259,6 +266,32 @@ func (s *Sender) promote(root uint64) bool {
 		return true
 	}
 	return false
+}
+
+// kept returns the snapshots the Sender holds.
+func (s *Sender) kept() []*snapshot.Snapshot {
+	out := make([]*snapshot.Snapshot, 0, len(s.inflight)+1)
+	out = append(out, s.base)
+	for _, f := range s.inflight {
+		out = append(out, f.snap)
+	}
+	return out
+}
+
+// Kept returns the snapshot with the given root that the Sender holds (the
+// base or a target in flight), in its compact form, or nil. An agent parses
+// its next poll against it (snapshot.Config.ParseNext), so that both share
+// their unchanged items.
+func (s *Sender) Kept(root uint64) *snapshot.Snapshot {
+	for i := len(s.inflight) - 1; i >= 0; i-- {
+		if s.inflight[i].snap.Hash() == root {
+			return s.inflight[i].snap
+		}
+	}
+	if s.base != nil && s.base.Hash() == root {
+		return s.base
+	}
+	return nil
 }
 
 // Acked returns the last acknowledged snapshot: the base of the next delta.

@@ -117,7 +117,7 @@ func TestSenderCoalesces(t *testing.T) {
 			t.Fatalf("%d snapshots in flight", len(s.inflight))
 		}
 		// The target held in flight shares the base's unchanged items.
-		baseImages, _ := s0.Root().Get("images")
+		baseImages, _ := s.Acked().Root().Get("images")
 		flightImages, _ := s.inflight[len(s.inflight)-1].snap.Root().Get("images")
 		if baseImages.Elem(0) != flightImages.Elem(0) {
 			t.Fatal("the snapshot in flight does not share the base's unchanged nodes")
