@@ -169,43 +169,43 @@ func replaceItems(n *Node, items map[*Node]*Node, depth int) *Node {
 }
 
 // Sketch summarises a value's scalar members for finding similar values:
-// a MinHash of the set of its (member name, scalar value) pairs, four
-// levels deep. Two values' sketches agree in about as many of their slots
-// as the share of pairs the values have in common. A compact item keeps
-// its sketch, so finding similar items reads none of them.
+// a one-permutation MinHash of the set of its (member name, scalar value)
+// pairs, four levels deep: each pair's hash falls in one of 16 slots, which
+// keeps the smallest. Two values' sketches agree in about as many slots as
+// the share of pairs they have in common (of the slots either fills). A
+// compact item keeps its sketch, so finding similar items reads none of
+// them.
 type Sketch [sketchSlots]uint32
 
 const (
 	sketchSlots  = 16
 	sketchDepth  = 4
 	sketchLeaves = 256
+	sketchEmpty  = ^uint32(0)
 )
 
-// Sketch returns n's sketch; the zero Sketch for a scalar.
+// Sketch returns n's sketch; one with every slot empty for a scalar.
 func (n *Node) Sketch() Sketch {
 	if c := n.c; c != nil && c.lazy != nil {
 		return c.lazy.sketch
 	}
 	var s Sketch
+	for i := range s {
+		s[i] = sketchEmpty
+	}
 	if n.c == nil {
 		return s
 	}
-	for i := range s {
-		s[i] = ^uint32(0)
-	}
 	leaves := 0
-	var walk func(n *Node, depth int)
 	add := func(h uint64) {
 		leaves++
-		for i := range s {
-			// One multiply-xorshift per slot turns h into independent
-			// permutations of the hash space.
-			x := (h ^ sketchSeeds[i]) * 0x9e3779b97f4a7c15
-			if v := uint32(x >> 32); v < s[i] {
-				s[i] = v
-			}
+		h *= 0x9e3779b97f4a7c15 // spread the bits the slot and value come from
+		slot, v := h>>60, uint32(h)
+		if v < s[slot] {
+			s[slot] = v
 		}
 	}
+	var walk func(n *Node, depth int)
 	walk = func(n *Node, depth int) {
 		if depth > sketchDepth || leaves >= sketchLeaves {
 			return
@@ -230,16 +230,9 @@ func (n *Node) Sketch() Sketch {
 func (s *Sketch) Similarity(o *Sketch) int {
 	n := 0
 	for i := range s {
-		if s[i] == o[i] && s[i] != ^uint32(0) {
+		if s[i] == o[i] && s[i] != sketchEmpty {
 			n++
 		}
 	}
 	return n
-}
-
-var sketchSeeds = [sketchSlots]uint64{
-	0x243f6a8885a308d3, 0x13198a2e03707344, 0xa4093822299f31d0, 0x082efa98ec4e6c89,
-	0x452821e638d01377, 0xbe5466cf34e90c6c, 0xc0ac29b7c97c50dd, 0x3f84d5b5b5470917,
-	0x9216d5d98979fb1b, 0xd1310ba698dfb5ac, 0x2ffd72dbd01adfb7, 0xb8e1afed6a267e96,
-	0xba7c9045f12c7f99, 0x24a19947b3916cf7, 0x0801f2e2858efc16, 0x636920d871574e69,
 }
