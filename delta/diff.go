@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/snapdelta/snapdelta/internal/jsonpatch"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
@@ -419,16 +418,6 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-// nodeAt returns the value at JSON Pointer ptr in n.
-func nodeAt(n *snapshot.Node, ptr string) (*snapshot.Node, bool) {
-	tokens, err := jsonpatch.ParsePointer(ptr)
-	if err != nil {
-		return nil, false
-	}
-	v, err := nodeAtTokens(n, tokens)
-	return v, err == nil
 }
 
 func isContainer(n *snapshot.Node) bool {
