@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/klauspost/compress/zstd"
 )
 
 // Compact snapshots. An agent keeps the snapshot it diffs the next poll
@@ -15,13 +16,14 @@ import (
 // Diff compares them by hash alone; only the few items that change are
 // read. So a compact snapshot keeps each item of the lists near the root
 // (the items ParseNext tracks: containers, images, pods, events) as its
-// canonical JSON text, with its hash, size and depth, and parses it again
-// only when something reads inside it.
+// canonical JSON text, zstd-compressed (an item's text shrinks to 35-60%
+// on its own), with its hash, size and depth, and parses it again only when
+// something reads inside it.
 
-// lazyBody is the content of a compact item: its canonical JSON, parsed on
-// first use. Safe for concurrent readers.
+// lazyBody is the content of a compact item: its canonical JSON, compressed,
+// parsed on first use. Safe for concurrent readers.
 type lazyBody struct {
-	text   []byte
+	text   []byte // zstd frame of the canonical JSON
 	cfg    *Config
 	sketch Sketch
 	once   sync.Once
@@ -31,16 +33,48 @@ type lazyBody struct {
 // get returns the item's container, parsing its text the first time.
 func (l *lazyBody) get() *container {
 	l.once.Do(func() {
-		n, err := l.cfg.ParseValue(l.text)
+		text, err := itemZstd.decoder().DecodeAll(l.text, nil)
+		var n *Node
+		if err == nil {
+			n, err = l.cfg.ParseValue(text)
+		}
 		if err != nil || n.c == nil {
-			// The text is canonical JSON this package wrote from a valid
-			// node, within the limits it was parsed under: it parses.
+			// The text is canonical JSON this package wrote and
+			// compressed from a valid node, within the limits it was
+			// parsed under: it inflates and parses.
 			panic(fmt.Sprintf("snapshot: a compact item's canonical JSON does not parse: %v", err))
 		}
 		l.body = n.c
 	})
 	return l.body
 }
+
+// itemCodec compresses compact items: one for every snapshot, made on
+// first use; both ends are safe for concurrent use.
+type itemCodec struct {
+	once sync.Once
+	enc  *zstd.Encoder
+	dec  *zstd.Decoder
+}
+
+var itemZstd itemCodec
+
+func (c *itemCodec) init() {
+	var err error
+	// The fastest level: compaction runs on every poll's changed items.
+	c.enc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
+		zstd.WithEncoderCRC(false), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+	if err == nil {
+		c.dec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderLowmem(true))
+	}
+	if err != nil {
+		// Only invalid options fail, and these are constant.
+		panic(fmt.Sprintf("snapshot: zstd for compact items: %v", err))
+	}
+}
+
+func (c *itemCodec) encoder() *zstd.Encoder { c.once.Do(c.init); return c.enc }
+func (c *itemCodec) decoder() *zstd.Decoder { c.once.Do(c.init); return c.dec }
 
 // body returns n's container (nil for a scalar), parsing a compact item's
 // text on first use.
@@ -127,9 +161,8 @@ func compactItem(n *Node, cfg *Config) *Node {
 	if n.c == nil || n.c.lazy != nil {
 		return n
 	}
-	// Size is exact unless strings need escapes: allocate it, and never
-	// keep the slack of a grown buffer.
-	text := AppendCanonical(make([]byte, 0, n.size), n)
+	// Never keep the slack of a grown buffer.
+	text := itemZstd.encoder().EncodeAll(AppendCanonical(make([]byte, 0, n.size), n), nil)
 	if cap(text) > len(text) {
 		text = slices.Clone(text)
 	}
