@@ -70,6 +70,22 @@ func roundTrip(a, b *snapshot.Snapshot, thorough bool) (*delta.Delta, error) {
 	if err := baseUnchanged(a, aJSON); err != nil {
 		return d, fmt.Errorf("after apply: %w", err)
 	}
+	// As an agent diffs: against its compact base, without model patches;
+	// the delta applies to the compact base and to the parsed one.
+	ac := a.Compact()
+	dc, err := delta.Diff(ac, b, delta.WithoutModelPatches())
+	if err != nil {
+		return d, fmt.Errorf("diff from the compact base: %w", err)
+	}
+	for name, base := range map[string]*snapshot.Snapshot{"compact": ac, "parsed": a} {
+		got, err := delta.Apply(base, dc)
+		if err != nil {
+			return d, fmt.Errorf("apply the compact base's delta to the %s base: %w", name, err)
+		}
+		if got.Hash() != b.Hash() || !bytes.Equal(got.MarshalCanonical(), b.MarshalCanonical()) {
+			return d, fmt.Errorf("the compact base's delta applied to the %s base rebuilt %.300s", name, got.MarshalCanonical())
+		}
+	}
 	return d, nil
 }
 

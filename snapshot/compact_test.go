@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"sync"
@@ -158,4 +159,57 @@ func member(n *Node, key string) *Node {
 		panic("no member " + key)
 	}
 	return v
+}
+
+// TestParseNextFromCompactEqualsParse is TestParseNextEqualsParse with the
+// agent's cycle: each poll parsed against the kept compact snapshot, then
+// compacted sharing with it, hot items kept as trees. Every poll must be
+// the value a fresh parse builds, before and after compaction, and the kept
+// snapshots must read back whole.
+func TestParseNextFromCompactEqualsParse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	state := map[int]string{}
+	var kept *Snapshot
+	shared := 0
+	for poll := range 300 {
+		for range 1 + rng.IntN(4) {
+			state[rng.IntN(40)] = fmt.Sprintf("Up %d minutes", rng.IntN(6))
+		}
+		data := dockerish(30+rng.IntN(10), state)
+		got, err := DefaultConfig().ParseNext(data, kept)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := got.CompactSharing(kept)
+		for name, s := range map[string]*Snapshot{"parsed": got, "compacted": next} {
+			if s.Hash() != want.Hash() || string(s.MarshalCanonical()) != string(want.MarshalCanonical()) || !s.Equal(want) {
+				t.Fatalf("poll %d: %s snapshot differs from Parse", poll, name)
+			}
+		}
+		if kept != nil {
+			old := map[*Node]bool{}
+			for _, e := range member(kept.Root(), "containers").Elems() {
+				old[e] = true
+			}
+			for _, e := range member(next.Root(), "containers").Elems() {
+				if old[e] {
+					shared++
+				}
+			}
+		}
+		// Reading inside every kept item parses it back to the same hash.
+		for _, e := range member(next.Root(), "containers").Elems() {
+			if v, ok := e.Get("Status"); !ok || v.Kind() != String {
+				t.Fatalf("poll %d: a kept item lost its Status", poll)
+			}
+		}
+		kept = next
+	}
+	if shared == 0 {
+		t.Fatal("no item was shared between kept snapshots")
+	}
 }
