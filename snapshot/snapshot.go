@@ -75,6 +75,13 @@ func ParseHash(s string) (uint64, error) {
 
 // AppendCanonical appends the canonical JSON of n to dst.
 func AppendCanonical(dst []byte, n *Node) []byte {
+	if c := n.c; c != nil && c.lazy != nil {
+		// A compact item holds its canonical JSON: inflating it is
+		// cheaper than parsing it to write it again.
+		if out, err := itemZstd.decoder().DecodeAll(c.lazy.text, dst); err == nil {
+			return out
+		}
+	}
 	switch n.kind {
 	case Null:
 		return append(dst, "null"...)
