@@ -33,7 +33,6 @@ type itemTexts struct {
 	room int            // model text the dictionary may still take
 	seen map[[2]int]bool
 	blob []byte // the items' canonical JSON, in frame order
-	n    int    // items written as text
 }
 
 func newItemTexts(base *snapshot.Snapshot, d *dictionary) *itemTexts {
@@ -69,19 +68,20 @@ func (t *itemTexts) add(it *delta.Item) (text []byte, like []int) {
 		}
 		ref := [2]int{t.edit, i}
 		if !t.seen[ref] {
-			model := t.coll.Elem(i)
-			if model.Size() > t.room {
+			mark := len(t.dict)
+			t.dict = snapshot.AppendCanonical(t.dict, t.coll.Elem(i))
+			n := len(t.dict) - mark
+			if n > t.room {
+				t.dict = t.dict[:mark]
 				continue
 			}
+			t.room -= n
 			t.seen[ref] = true
-			t.room -= model.Size()
-			t.dict = snapshot.AppendCanonical(t.dict, model)
 		}
 		like = append(like, i)
 	}
 	start := len(t.blob)
 	t.blob = snapshot.AppendCanonical(t.blob, it.Value)
-	t.n++
 	return t.blob[start:], like
 }
 
@@ -207,11 +207,11 @@ func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
 				continue
 			}
 			seen[ref] = true
-			model := coll.Elem(i)
-			if room -= model.Size(); room < 0 {
+			mark := len(dict)
+			dict = snapshot.AppendCanonical(dict, coll.Elem(i))
+			if room -= len(dict) - mark; room < 0 {
 				return fmt.Errorf("codec: items coded against more than %d bytes of base items: %w", maxLikeDictionary, ErrTooLarge)
 			}
-			dict = snapshot.AppendCanonical(dict, model)
 		}
 		total += pt.size
 	}
