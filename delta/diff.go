@@ -352,10 +352,12 @@ func (w *differ) collection(ca, cb *snapshot.Collection, a, b *snapshot.Node) (*
 const maxModels = 4
 
 // newItem describes new item j of b: whole, or as a patch of the base item
-// it most resembles when that is smaller. The candidates are the items
+// it most resembles when that is smaller (unless WithoutModelPatches), and
+// with the base items it resembles in Like. The candidates are the items
 // removed in the same poll (a redeployed container replaces one that looks
 // like it) and the base items next to where it lands (a new pod sorts
-// beside its siblings).
+// beside its siblings); Like adds the most similar base item wherever it
+// sorts (similarItems).
 func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed []int, sketches *[]snapshot.Sketch) Item {
 	bj := b.Elem(j)
 	whole := Item{Key: key, Index: j, Value: bj}
