@@ -93,3 +93,30 @@ func ExampleDecoder_Apply() {
 	// b1b953d11fb94d66
 	// unknown base: ask for a full frame
 }
+
+// A server that decodes a frame before it looks up the base (to read the
+// base root from it) applies the decoded frame once it has the base: new
+// items of a format 3 frame are coded against base items.
+func ExampleFrame_Apply() {
+	base, _ := snapshot.Parse([]byte(`{"containers":[{"Id":"a1","Image":"nginx:1.27","Labels":{"app":"web","tier":"front"}}]}`))
+	next, _ := snapshot.Parse([]byte(`{"containers":[{"Id":"a1","Image":"nginx:1.27","Labels":{"app":"web","tier":"front"}},{"Id":"b2","Image":"nginx:1.27","Labels":{"app":"web","tier":"front"}}]}`))
+	d, err := delta.Diff(base, next)
+	if err != nil {
+		log.Fatal(err)
+	}
+	frame, err := codec.EncodeDelta(d)
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := codec.Decode(frame)
+	if err != nil {
+		log.Fatal(err)
+	}
+	held := map[uint64]*snapshot.Snapshot{base.Hash(): base} // the server's recent roots
+	got, err := f.Apply(held[f.Delta.Base])
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Header.Version, got.Hash() == next.Hash())
+	// Output: 3 true
+}

@@ -49,3 +49,24 @@ func ExampleSyntaxError() {
 	// Output:
 	// snapshot: invalid JSON at line 2, column 9 (offset 10): invalid number, leading zero
 }
+
+// An agent keeps the snapshot it diffs the next poll against in compact
+// form: the same value and root hash, items held as compressed text and
+// parsed again only when read; the next poll reuses them.
+func ExampleSnapshot_CompactSharing() {
+	poll1 := []byte(`{"containers":[{"Id":"4c0b","Status":"Up 3 minutes"},{"Id":"9f1e","Status":"Exited (0) 2 hours ago"}]}`)
+	poll2 := []byte(`{"containers":[{"Id":"4c0b","Status":"Up 4 minutes"},{"Id":"9f1e","Status":"Exited (0) 2 hours ago"}]}`)
+	cfg := snapshot.DefaultConfig()
+	first, err := cfg.ParseNext(poll1, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	kept := first.Compact()
+	next, err := cfg.ParseNext(poll2, kept) // reuses the unchanged item without reading it
+	if err != nil {
+		log.Fatal(err)
+	}
+	kept = next.CompactSharing(kept)
+	fmt.Println(kept.Hash() == next.Hash(), string(kept.MarshalCanonical()) == string(next.MarshalCanonical()))
+	// Output: true true
+}
