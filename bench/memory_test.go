@@ -26,25 +26,23 @@ func BenchmarkAgentMemory(b *testing.B) {
 	cfg := snapshot.DefaultConfig()
 	for _, p := range Profiles() {
 		b.Run(string(p), func(b *testing.B) {
-			ps := polls(b, p, 4)
+			ps := polls(b, p, 8)
 			var acked, retained, parsed float64
-			size := float64(len(ps[3]))
+			size := float64(len(ps[7]))
 			for b.Loop() {
 				before := heap()
-				first, err := snapshot.Parse(ps[1])
-				if err != nil {
-					b.Fatal(err)
+				// Five polls acknowledged one after the other: the base
+				// holds what changed lately as trees, the rest compact.
+				var base *snapshot.Snapshot
+				for _, poll := range ps[1:6] {
+					s, err := cfg.ParseNext(poll, base)
+					if err != nil {
+						b.Fatal(err)
+					}
+					base = s.CompactSharing(base)
 				}
-				kept := first.Compact()
-				first = nil
-				second, err := cfg.ParseNext(ps[2], kept)
-				if err != nil {
-					b.Fatal(err)
-				}
-				base := second.CompactSharing(kept)
-				second, kept = nil, nil // acknowledged: the old base goes
 				acked = float64(heap()-before) / size
-				third, err := cfg.ParseNext(ps[3], base)
+				third, err := cfg.ParseNext(ps[6], base)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -56,11 +54,11 @@ func BenchmarkAgentMemory(b *testing.B) {
 
 				base, inFlight = nil, nil
 				before = heap()
-				tree, err := snapshot.Parse(ps[2])
+				tree, err := snapshot.Parse(ps[5])
 				if err != nil {
 					b.Fatal(err)
 				}
-				treeNext, err := cfg.ParseNext(ps[3], tree)
+				treeNext, err := cfg.ParseNext(ps[6], tree)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -18,6 +18,9 @@ type Snapshot struct {
 	// and by place.
 	spans map[spanKey]spanRef
 	lists [][]span
+	// For CompactSharing: the items kept parsed, and for how many polls
+	// they have gone unchanged.
+	warm map[*Node]uint8
 }
 
 // New returns the snapshot whose document is root, built under cfg (nil for
