@@ -11,8 +11,9 @@ import (
 // size of one poll's JSON (issue 6's target is 1.5), as link.Agent and
 // link.Sender keep it: each poll parsed with ParseNext against the kept
 // snapshot, then compacted sharing its unchanged items with it
-// (snapshot.Snapshot.CompactSharing). "acked/json" is the steady state, the
-// acknowledged base alone (acks come back before the next poll);
+// (snapshot.Snapshot.CompactSharing). "acked/json" is the steady state after
+// five polls, the acknowledged base alone (acks come back before the next
+// poll);
 // "retained/json" adds a poll in flight. "parsed/json" is two successive
 // polls kept as parsed trees, for comparison. Measured as the live heap
 // after a collection.
