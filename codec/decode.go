@@ -150,7 +150,7 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 	case DeltaKind:
 		f.Delta, err = r.delta()
 		if err == nil && len(r.pending) > 0 {
-			f.texts = &pendingTexts{items: r.pending, blob: r.blob, dict: r.dict, dec: d}
+			f.texts = &pendingTexts{items: r.pending, blob: r.blob, dict: r.dict, dec: d, budget: d.maxItems - r.items}
 		}
 	}
 	if err != nil {

@@ -172,10 +172,11 @@ type pendingText struct {
 // pendingTexts is what a frame's base-coded items need to be decoded once
 // the base is known.
 type pendingTexts struct {
-	items []pendingText
-	blob  []byte // the zstd stream
-	dict  *dictionary
-	dec   *Decoder
+	items  []pendingText
+	blob   []byte // the zstd stream
+	dict   *dictionary
+	dec    *Decoder
+	budget int // array elements and object members the texts may still hold (WithMaxItems)
 }
 
 // ErrNeedsBase is wrapped by the errors of functions that need a delta
@@ -224,6 +225,11 @@ func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
 		it := &e.Collection.Put[pt.put]
 		text := texts[:pt.size]
 		texts = texts[pt.size:]
+		// The body's item budget covers the texts too: 64 MiB of "[0,0,…]"
+		// inflated from a few KB would otherwise build 32 M elements.
+		if p.budget -= jsonElements(text); p.budget < 0 {
+			return fmt.Errorf("codec: items stream: more than %d items: %w", p.dec.maxItems, ErrTooLarge)
+		}
 		s, err := p.dec.cfg.Parse(text)
 		if err != nil {
 			if errors.Is(err, snapshot.ErrTooDeep) || errors.Is(err, snapshot.ErrTooLarge) {
@@ -271,4 +277,28 @@ func (p *pendingTexts) inflate(dict []byte, total int) ([]byte, error) {
 		return nil, fmt.Errorf("codec: items decompressed to %d bytes, their lengths add up to %d: %w", len(out), total, ErrCorrupt)
 	}
 	return out, nil
+}
+
+// jsonElements bounds from above the array elements and object members of
+// a JSON text: one per container opened and one per comma, outside strings.
+func jsonElements(text []byte) int {
+	n, inString, escaped := 0, false, false
+	for _, c := range text {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch c {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ',' || c == '[' || c == '{':
+			n++
+		}
+	}
+	return n
 }

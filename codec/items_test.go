@@ -166,6 +166,33 @@ func TestItemsStreamHostile(t *testing.T) {
 		t.Fatalf("models of 0.6 MiB: %v", err)
 	}
 
+	// An items stream that inflates to many elements from a few bytes
+	// counts against the item budget like a body does.
+	many := `{"id":"n","z":[` + strings.Repeat("0,", 5000) + `0]}`
+	bomb := textFrame{version: Version, base: base, target: next.Hash(), index: 1, like: []int{0},
+		length: len(many), stream: itemStream(t, many, mustNodeAt(t, base.Root(), "c").Elem(0))}
+	if len(bomb.stream) > 200 {
+		t.Fatalf("the stream is %d bytes, want a small one", len(bomb.stream))
+	}
+	few, err := NewDecoder(WithMaxItems(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := few.Apply(base, bomb.bytes(t)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("5,000 elements in a text under a 1,000-item budget: %v, want ErrTooLarge", err)
+	}
+	if _, err := Apply(base, bomb.bytes(t)); !errors.Is(err, ErrVerify) {
+		t.Fatalf("the same under the default budget: %v, want ErrVerify (it is not the item)", err)
+	}
+	for _, tt := range []struct {
+		text string
+		max  int
+	}{{`{}`, 1}, {`{"a":"x,y[{"}`, 1}, {`[1,2,3]`, 3}, {`{"a":"\\","b":[]}`, 3}, {`"\",["`, 0}} {
+		if got := jsonElements([]byte(tt.text)); got != tt.max {
+			t.Errorf("jsonElements(%s) = %d, want %d", tt.text, got, tt.max)
+		}
+	}
+
 	// A 4-element delta without any item sent as text.
 	var body bytes.Buffer
 	enc := msgpack.NewEncoder(&body)
