@@ -179,12 +179,6 @@ type pendingTexts struct {
 	budget int // array elements and object members the texts may still hold (WithMaxItems)
 }
 
-// ErrNeedsBase is wrapped by the errors of functions that need a delta
-// frame's base and were not given it: a format 3 frame may code new items
-// against base items, so its delta is complete only with the base at hand.
-// It matches ErrUnknownBase too.
-var ErrNeedsBase = fmt.Errorf("frame codes new items against its base: %w", ErrUnknownBase)
-
 // resolve decodes the pending items of d against base, whose hash the
 // caller has checked.
 func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
