@@ -24,4 +24,10 @@
 // A Node is immutable once built and may be shared between snapshots and
 // read by many goroutines at once; packages that build new trees (delta)
 // copy the nodes along the path they change and share the rest.
+//
+// An agent polls every minute and keeps the last snapshot to diff the next
+// one against: [Config.ParseNext] reuses the items of that snapshot whose
+// text did not change, and [Snapshot.CompactSharing] keeps it in about the
+// size of its JSON, each list item as compressed canonical JSON parsed again
+// only when read.
 package snapshot
