@@ -69,6 +69,22 @@ func WithoutBaseCoding() EncoderOption {
 	}
 }
 
+// WithItemsLevel sets the zstd level of the items streams that carry new
+// collection items coded against base items (format 3; default
+// zstd.SpeedDefault). zstd.SpeedBetterCompression sends 8-9% fewer bytes on
+// Kubernetes workloads for about a tenth more encode time and a few
+// megabytes more of encoder tables: for agents whose link costs more than
+// their CPU and memory.
+func WithItemsLevel(l zstd.EncoderLevel) EncoderOption {
+	return func(e *Encoder) error {
+		if l < zstd.SpeedFastest || l > zstd.SpeedBestCompression {
+			return fmt.Errorf("codec: zstd level %d out of range: %w", l, ErrInvalidOption)
+		}
+		e.items.level = l
+		return nil
+	}
+}
+
 // Encoder writes frames. It is safe for concurrent use.
 type Encoder struct {
 	raw          bool // never compress
