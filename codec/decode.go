@@ -241,16 +241,15 @@ func (d *Decoder) inflatesPast(payload []byte, n uint64, dict []byte) bool {
 // length prefix against the bytes left before anything is allocated:
 // msgpack's own decoding into slices and maps trusts the prefix.
 type reader struct {
-	br       *bytes.Reader
-	dec      *msgpack.Decoder
-	d        *Decoder
-	items    int
-	version  uint8
-	dict     *dictionary
-	edit     int           // index of the edit being read
-	pending  []pendingText // new items sent as text (format 3)
-	textSize int
-	blob     []byte // their zstd stream
+	br      *bytes.Reader
+	dec     *msgpack.Decoder
+	d       *Decoder
+	items   int
+	version uint8
+	dict    *dictionary
+	edit    int           // index of the edit being read
+	pending []pendingText // new items sent as text (format 3)
+	blob    []byte        // their zstd stream
 }
 
 func (d *Decoder) newReader(body []byte, version uint8, dict *dictionary) *reader {
@@ -355,16 +354,9 @@ func (r *reader) str(what string) (string, error) {
 	if !msgpcode.IsString(c) {
 		return "", r.corrupt(fmt.Sprintf("%s: expected a string, found code 0x%02x", what, c), nil)
 	}
-	n, err := r.dec.DecodeBytesLen()
+	b, err := r.payload(what)
 	if err != nil {
-		return "", r.corrupt(what, err)
-	}
-	if n < 0 || n > r.br.Len() {
-		return "", r.corrupt(fmt.Sprintf("%s: string of %d bytes exceeds the %d bytes left", what, n, r.br.Len()), nil)
-	}
-	b := make([]byte, n)
-	if err := r.dec.ReadFull(b); err != nil {
-		return "", r.corrupt(what, err)
+		return "", err
 	}
 	// Every string of a frame ends up in JSON (values, member names, keys,
 	// pointers), which cannot carry invalid UTF-8.
@@ -438,30 +430,31 @@ func (r *reader) nextIsArray() bool {
 	return err == nil && (msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32)
 }
 
-// textItem reads the models and length of an item sent as text; the length
-// is left in r.textSize.
-func (r *reader) textItem(it *delta.Item) error {
+// textItem reads the models of an item sent as text into it.Like, and
+// returns the length of its text.
+func (r *reader) textItem(it *delta.Item) (int, error) {
 	n, err := r.arrayLen("put models", 1)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for range n {
 		i, err := r.int("put model")
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if i < 0 || slices.Contains(it.Like, i) {
-			return r.corrupt(fmt.Sprintf("put models: position %d negative or named twice", i), nil)
+			return 0, r.corrupt(fmt.Sprintf("put models: position %d negative or named twice", i), nil)
 		}
 		it.Like = append(it.Like, i)
 	}
-	if r.textSize, err = r.int("put text length"); err != nil {
-		return err
+	size, err := r.int("put text length")
+	if err != nil {
+		return 0, err
 	}
-	if r.textSize <= 0 {
-		return r.corrupt(fmt.Sprintf("item sent as text of %d bytes", r.textSize), nil)
+	if size <= 0 {
+		return 0, r.corrupt(fmt.Sprintf("item sent as text of %d bytes", size), nil)
 	}
-	return nil
+	return size, nil
 }
 
 func (r *reader) isNil() bool {
@@ -534,6 +527,12 @@ func (r *reader) bin(what string) ([]byte, error) {
 	if c != msgpcode.Bin8 && c != msgpcode.Bin16 && c != msgpcode.Bin32 {
 		return nil, r.corrupt(fmt.Sprintf("%s: expected a bin, found code 0x%02x", what, c), nil)
 	}
+	return r.payload(what)
+}
+
+// payload reads the bytes of a str or bin whose code was checked, its
+// length against the bytes left before allocating.
+func (r *reader) payload(what string) ([]byte, error) {
 	n, err := r.dec.DecodeBytesLen()
 	if err != nil {
 		return nil, r.corrupt(what, err)
@@ -638,10 +637,11 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 			}
 			if r.version >= 3 && r.nextIsArray() {
 				// [nil, index, like, length]: an item sent as text.
-				if err := r.textItem(&it); err != nil {
+				size, err := r.textItem(&it)
+				if err != nil {
 					return nil, err
 				}
-				r.pending = append(r.pending, pendingText{edit: r.edit, put: len(c.Put), like: it.Like, size: r.textSize})
+				r.pending = append(r.pending, pendingText{edit: r.edit, put: len(c.Put), like: it.Like, size: size})
 				c.Put = append(c.Put, it)
 				continue
 			}

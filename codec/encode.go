@@ -2,10 +2,10 @@ package codec
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -184,7 +184,7 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 	w.buf.Reset()
 	bw := writer{Encoder: w.enc, dict: e.dict, items: &e.items}
 	if d != nil && e.CodesItemsAgainstBase() && d.Origin() != nil && d.Origin().Hash() == d.Base {
-		bw.texts = newItemTexts(d.Origin(), e.dict)
+		bw.texts = newItemTexts(d.Origin(), d, e.dict)
 	}
 	if err := writeDelta(bw, d); err != nil {
 		return nil, err
@@ -223,9 +223,6 @@ func writeDelta(enc writer, d *delta.Delta) error {
 	if d == nil {
 		return fmt.Errorf("codec: encode: nil delta")
 	}
-	if enc.texts != nil && !hasItemTexts(enc.texts, d) {
-		enc.texts = nil
-	}
 	if enc.texts != nil {
 		_ = enc.EncodeArrayLen(4)
 	} else {
@@ -235,8 +232,8 @@ func writeDelta(enc writer, d *delta.Delta) error {
 	_ = enc.EncodeUint64(d.Target)
 	_ = enc.EncodeArrayLen(len(d.Edits))
 	for i := range d.Edits {
-		if enc.texts != nil && d.Edits[i].Kind == delta.Keyed {
-			enc.texts.collection(i, &d.Edits[i])
+		if enc.texts != nil {
+			enc.texts.collection(i)
 		}
 		if err := writeEdit(enc, &d.Edits[i]); err != nil {
 			return fmt.Errorf("codec: encode: edit %d: %w", i, err)
@@ -382,8 +379,15 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 // twice, stay alone, in their order.
 func groupPatches(patches []delta.ItemPatch) [][]int {
 	groups := make([][]int, 0, len(patches))
+	if len(patches) < 2 {
+		for i := range patches {
+			groups = append(groups, []int{i})
+		}
+		return groups
+	}
 	byOps := map[string]int{} // operations' key -> index in groups
 	seen := map[int]bool{}    // positions patched
+	var key []byte
 	for i := range patches {
 		p := &patches[i]
 		if !p.ByPos || seen[p.At] {
@@ -391,12 +395,12 @@ func groupPatches(patches []delta.ItemPatch) [][]int {
 			continue
 		}
 		seen[p.At] = true
-		key := opsKey(p.Ops)
-		if g, ok := byOps[key]; ok {
+		key = appendOpsKey(key[:0], p.Ops)
+		if g, ok := byOps[string(key)]; ok {
 			groups[g] = append(groups[g], i)
 			continue
 		}
-		byOps[key] = len(groups)
+		byOps[string(key)] = len(groups)
 		groups = append(groups, []int{i})
 	}
 	for _, g := range groups {
@@ -405,17 +409,25 @@ func groupPatches(patches []delta.ItemPatch) [][]int {
 	return groups
 }
 
-// opsKey identifies a list of operations by content.
-func opsKey(ops []delta.Op) string {
-	var b strings.Builder
+// appendOpsKey appends to dst a key identifying a list of operations by
+// content (values by hash): one per item patch of every poll, so no fmt.
+func appendOpsKey(dst []byte, ops []delta.Op) []byte {
 	for _, o := range ops {
-		fmt.Fprintf(&b, "%d\x00%s\x00%s\x00%d\x00%d\x00%d\x00%d\x00%d\x00%s\x00", o.Kind, o.Path, o.From, o.Int, o.Layout, o.Prefix, o.Suffix, o.Run, o.Text)
-		if o.Value != nil {
-			fmt.Fprintf(&b, "%x", o.Value.Hash())
+		dst = append(dst, byte(o.Kind), byte(o.Layout))
+		for _, n := range [...]int64{o.Int, int64(o.Prefix), int64(o.Suffix), int64(o.Run)} {
+			dst = binary.AppendVarint(dst, n)
 		}
-		b.WriteByte(0)
+		for _, s := range [...]string{o.Path, o.From, o.Text} {
+			dst = binary.AppendUvarint(dst, uint64(len(s)))
+			dst = append(dst, s...)
+		}
+		if o.Value != nil {
+			dst = binary.LittleEndian.AppendUint64(append(dst, 1), o.Value.Hash())
+		} else {
+			dst = append(dst, 0)
+		}
 	}
-	return b.String()
+	return dst
 }
 
 // Wire numbers of the time shift, which travels in whole seconds when it

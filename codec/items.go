@@ -23,62 +23,97 @@ import (
 // names more (too large).
 const maxLikeDictionary = 1 << 20
 
+// models is the raw dictionary of an items stream (docs/wire-format.md
+// section 7.8): the codec dictionary's zstd content, then the canonical
+// JSON of each model the first time a put names it. Writer and reader build
+// it with the same code, so they cannot disagree on a byte of it.
+type models struct {
+	dict []byte
+	room int // model text the dictionary may still take
+	seen map[[2]int]bool
+}
+
+func newModels(d *dictionary) models {
+	return models{dict: append([]byte(nil), d.zstd...), room: maxLikeDictionary, seen: map[[2]int]bool{}}
+}
+
+// add appends item, position pos of the array of edit, unless it is there
+// already. It reports false, adding nothing, when the item would take the
+// models past maxLikeDictionary.
+func (m *models) add(edit, pos int, item *snapshot.Node) bool {
+	ref := [2]int{edit, pos}
+	if m.seen[ref] {
+		return true
+	}
+	mark := len(m.dict)
+	m.dict = snapshot.AppendCanonical(m.dict, item)
+	n := len(m.dict) - mark
+	if n > m.room {
+		m.dict = m.dict[:mark]
+		return false
+	}
+	m.room -= n
+	m.seen[ref] = true
+	return true
+}
+
 // itemTexts collects, while a delta body is written, the new items that go
 // as text.
 type itemTexts struct {
-	base *snapshot.Node // root of the delta's base
-	coll *snapshot.Node // base array of the collection edit being written, or nil
-	edit int            // index of that edit
-	dict []byte         // the codec dictionary's zstd content, then the models' text
-	room int            // model text the dictionary may still take
-	seen map[[2]int]bool
-	blob []byte // the items' canonical JSON, in frame order
+	colls  []*snapshot.Node // base array of each edit, nil when none or not keyed
+	coll   *snapshot.Node   // that of the collection edit being written
+	edit   int              // index of that edit
+	models models
+	blob   []byte // the items' canonical JSON, in frame order
 }
 
-func newItemTexts(base *snapshot.Snapshot, d *dictionary) *itemTexts {
-	return &itemTexts{
-		base: base.Root(),
-		dict: append([]byte(nil), d.zstd...),
-		room: maxLikeDictionary,
-		seen: map[[2]int]bool{},
+// newItemTexts returns the itemTexts of d against its base, or nil when
+// no item of d goes as text.
+func newItemTexts(base *snapshot.Snapshot, d *delta.Delta, dict *dictionary) *itemTexts {
+	var colls []*snapshot.Node
+	found := false
+	for i := range d.Edits {
+		e := &d.Edits[i]
+		if e.Kind != delta.Keyed || e.Collection == nil {
+			continue
+		}
+		n, ok := nodeAt(base.Root(), e.Path)
+		if !ok || n.Kind() != snapshot.Array {
+			continue
+		}
+		if colls == nil {
+			colls = make([]*snapshot.Node, len(d.Edits))
+		}
+		colls[i] = n
+		for k := range e.Collection.Put {
+			found = found || sendsText(&e.Collection.Put[k])
+		}
 	}
+	if !found {
+		return nil
+	}
+	return &itemTexts{colls: colls, models: newModels(dict)}
 }
 
-// collection points t at the base array of edit i, or at nothing when the
-// base has no array there (the items then go as values).
-func (t *itemTexts) collection(i int, e *delta.Edit) {
-	t.edit, t.coll = i, nil
-	n, ok := nodeAt(t.base, e.Path)
-	if ok && n.Kind() == snapshot.Array {
-		t.coll = n
-	}
-}
+// collection points t at the base array of edit i.
+func (t *itemTexts) collection(i int) { t.edit, t.coll = i, t.colls[i] }
+
+// sendsText reports whether item it goes as text when its collection is
+// in the base: a new item with its value.
+func sendsText(it *delta.Item) bool { return it.Index >= 0 && it.Value != nil }
 
 // sendsText reports whether item it of the current collection goes as text.
 func (t *itemTexts) sendsText(it *delta.Item) bool {
-	return t != nil && t.coll != nil && it.Index >= 0 && it.Value != nil
+	return t != nil && t.coll != nil && sendsText(it)
 }
 
 // add appends an item's text and returns the models it is coded against:
 // those of it.Like that exist in the base and fit in the dictionary.
 func (t *itemTexts) add(it *delta.Item) (text []byte, like []int) {
 	for _, i := range it.Like {
-		if i < 0 || i >= t.coll.Len() {
-			continue
+		if i >= 0 && i < t.coll.Len() && t.models.add(t.edit, i, t.coll.Elem(i)) {
+			like = append(like, i)
 		}
-		ref := [2]int{t.edit, i}
-		if !t.seen[ref] {
-			mark := len(t.dict)
-			t.dict = snapshot.AppendCanonical(t.dict, t.coll.Elem(i))
-			n := len(t.dict) - mark
-			if n > t.room {
-				t.dict = t.dict[:mark]
-				continue
-			}
-			t.room -= n
-			t.seen[ref] = true
-		}
-		like = append(like, i)
 	}
 	start := len(t.blob)
 	t.blob = snapshot.AppendCanonical(t.blob, it.Value)
@@ -116,8 +151,8 @@ func (t *itemTexts) compress(ie *itemsEncoder) ([]byte, error) {
 		ie.z = z
 	}
 	opt := zstd.WithEncoderDictDelete()
-	if len(t.dict) > 0 {
-		opt = zstd.WithEncoderDictRaw(0, t.dict)
+	if len(t.models.dict) > 0 {
+		opt = zstd.WithEncoderDictRaw(0, t.models.dict)
 	}
 	if err := ie.z.ResetWithOptions(nil, opt); err != nil {
 		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
@@ -134,23 +169,6 @@ const (
 	defaultItemsLevel = zstd.SpeedDefault
 	itemsWindow       = 2 << 20
 )
-
-// hasItemTexts reports whether writing d with t sends any item as text.
-func hasItemTexts(t *itemTexts, d *delta.Delta) bool {
-	for i := range d.Edits {
-		e := &d.Edits[i]
-		if e.Kind != delta.Keyed || e.Collection == nil {
-			continue
-		}
-		t.collection(i, e)
-		for k := range e.Collection.Put {
-			if t.sendsText(&e.Collection.Put[k]) {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // nodeAt follows the object member names of path from n.
 func nodeAt(n *snapshot.Node, path []string) (*snapshot.Node, bool) {
@@ -188,9 +206,7 @@ type pendingTexts struct {
 // resolve decodes the pending items of d against base, whose hash the
 // caller has checked.
 func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
-	dict := append([]byte(nil), p.dict.zstd...)
-	room := maxLikeDictionary
-	seen := map[[2]int]bool{}
+	m := newModels(p.dict)
 	total := 0
 	for _, pt := range p.items {
 		e := &d.Edits[pt.edit]
@@ -203,20 +219,13 @@ func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
 			if i >= coll.Len() {
 				return fmt.Errorf("codec: edit %d: item coded against base position %d of %d: %w", pt.edit, i, coll.Len(), ErrCorrupt)
 			}
-			ref := [2]int{pt.edit, i}
-			if seen[ref] {
-				continue
-			}
-			seen[ref] = true
-			mark := len(dict)
-			dict = snapshot.AppendCanonical(dict, coll.Elem(i))
-			if room -= len(dict) - mark; room < 0 {
+			if !m.add(pt.edit, i, coll.Elem(i)) {
 				return fmt.Errorf("codec: items coded against more than %d bytes of base items: %w", maxLikeDictionary, ErrTooLarge)
 			}
 		}
 		total += pt.size
 	}
-	texts, err := p.inflate(dict, total)
+	texts, err := p.inflate(m.dict, total)
 	if err != nil {
 		return err
 	}
@@ -251,17 +260,10 @@ func (p *pendingTexts) inflate(dict []byte, total int) ([]byte, error) {
 	if total > p.dec.maxSize {
 		return nil, fmt.Errorf("codec: items of %d bytes exceed the limit of %d: %w", total, p.dec.maxSize, ErrTooLarge)
 	}
-	opts := []zstd.DOption{
-		zstd.WithDecoderMaxMemory(uint64(p.dec.maxSize)),
-		zstd.WithDecoderMaxWindow(p.dec.window),
-		zstd.WithDecoderConcurrency(0),
-		zstd.WithDecoderLowmem(true),
-		zstd.WithDecodeAllCapLimit(true),
+	if len(dict) == 0 {
+		dict = nil
 	}
-	if len(dict) > 0 {
-		opts = append(opts, zstd.WithDecoderDictRaw(0, dict))
-	}
-	z, err := zstd.NewReader(nil, opts...)
+	z, err := zstd.NewReader(nil, p.dec.zstdOptions(dict)...)
 	if err != nil {
 		return nil, fmt.Errorf("codec: zstd decoder for items: %w", err)
 	}
