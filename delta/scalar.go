@@ -249,10 +249,10 @@ func scalarOp(path string, a, b *snapshot.Node) (Op, bool) {
 				}
 			}
 		}
-		if run, d, ok := textIncrement(as, bs); ok {
+		p, s := commonAffixes(as, bs)
+		if run, d, ok := textIncrement(as, bs, p, s); ok {
 			try(Op{Kind: OpIncrementText, Path: path, Int: d, Run: run}, varintSize(d)+1)
 		}
-		p, s := commonAffixes(as, bs)
 		text := bs[p : len(bs)-s]
 		try(Op{Kind: OpSplice, Path: path, Prefix: p, Suffix: s, Text: text}, len(text)+3)
 	}
@@ -302,80 +302,80 @@ func shiftSize(d int64) int {
 	return varintSize(d) + 1
 }
 
-// digitRuns returns the [start, end) byte offsets of the maximal runs of
-// ASCII digits in s.
-func digitRuns(s string) [][2]int {
-	var runs [][2]int
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// digitRun returns the [start, end) byte offsets of the n-th (from 0)
+// maximal run of ASCII digits in s.
+func digitRun(s string, n int) (start, end int, ok bool) {
 	for i := 0; i < len(s); {
-		if s[i] < '0' || s[i] > '9' {
+		if !isDigit(s[i]) {
 			i++
 			continue
 		}
-		j := i
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j := i + 1
+		for j < len(s) && isDigit(s[j]) {
 			j++
 		}
-		runs = append(runs, [2]int{i, j})
+		if n == 0 {
+			return i, j, true
+		}
+		n--
 		i = j
 	}
-	return runs
+	return 0, 0, false
 }
 
 // incrementText adds d to the integer of the run-th run of digits of s.
 // The run must be a canonical non-negative integer (no leading zero) and so
 // must the sum, so that the transform has one result and can be undone.
 func incrementText(s string, run int, d int64) (string, error) {
-	runs := digitRuns(s)
-	if run < 0 || run >= len(runs) {
-		return "", fmt.Errorf("increment of digit run %d of %q, which has %d: %w", run, truncate(s), len(runs), ErrCorrupt)
+	start, end, ok := digitRun(s, run)
+	if run < 0 || !ok {
+		return "", fmt.Errorf("increment of digit run %d of %q, which has fewer: %w", run, truncate(s), ErrCorrupt)
 	}
-	r := runs[run]
-	sum, err := addInt(s[r[0]:r[1]], d)
+	sum, err := addInt(s[start:end], d)
 	if err != nil {
 		return "", err
 	}
 	if sum[0] == '-' {
 		return "", fmt.Errorf("increment of digit run %d of %q below zero: %w", run, truncate(s), ErrCorrupt)
 	}
-	return s[:r[0]] + sum + s[r[1]:], nil
+	return s[:start] + sum + s[end:], nil
 }
 
-// textIncrement finds the OpIncrementText turning a into b: both strings
-// alike but for one run of digits.
-func textIncrement(a, b string) (run int, d int64, ok bool) {
-	ra, rb := digitRuns(a), digitRuns(b)
-	if len(ra) == 0 || len(ra) != len(rb) {
+// textIncrement finds the OpIncrementText turning a into b, given the
+// lengths p and s of their common prefix and suffix (commonAffixes): the
+// two must differ inside one run of digits only. It allocates nothing: it
+// runs on every changed string of every poll.
+func textIncrement(a, b string, p, s int) (run int, d int64, ok bool) {
+	// Widen the differing middle to whole runs of digits; the prefix and
+	// suffix are common, so both strings widen alike.
+	for p > 0 && isDigit(a[p-1]) {
+		p--
+	}
+	for s > 0 && isDigit(a[len(a)-s]) {
+		s--
+	}
+	ma, mb := a[p:len(a)-s], b[p:len(b)-s]
+	x, okA := canonicalInt(ma)
+	y, okB := canonicalInt(mb)
+	if !okA || !okB || !allDigits(ma) || !allDigits(mb) {
 		return 0, 0, false
 	}
-	run = -1
-	last := 0
-	for k := range ra {
-		if a[gapStart(ra, k):ra[k][0]] != b[gapStart(rb, k):rb[k][0]] {
-			return 0, 0, false
+	for i := 0; i < p; i++ { // runs before the middle
+		if isDigit(a[i]) && (i == 0 || !isDigit(a[i-1])) {
+			run++
 		}
-		if a[ra[k][0]:ra[k][1]] != b[rb[k][0]:rb[k][1]] {
-			if run >= 0 {
-				return 0, 0, false
-			}
-			run = k
-		}
-		last = k
-	}
-	if run < 0 || a[ra[last][1]:] != b[rb[last][1]:] {
-		return 0, 0, false
-	}
-	x, okA := canonicalInt(a[ra[run][0]:ra[run][1]])
-	y, okB := canonicalInt(b[rb[run][0]:rb[run][1]])
-	if !okA || !okB {
-		return 0, 0, false
 	}
 	return run, y - x, true
 }
 
-// gapStart returns where the text before run k starts: the end of run k-1.
-func gapStart(runs [][2]int, k int) int {
-	if k == 0 {
-		return 0
+// allDigits reports whether s is a non-empty run of ASCII digits.
+func allDigits(s string) bool {
+	for i := range len(s) {
+		if !isDigit(s[i]) {
+			return false
+		}
 	}
-	return runs[k-1][1]
+	return s != ""
 }

@@ -24,36 +24,40 @@ const similarModels = 1
 const maxSimilarScan = 256
 
 // similarItems returns up to k positions of base items (a's elements) whose
-// sketches agree most with item's, best first, skipping those in skip.
-// sketches caches the base items' sketches across the new items of one
-// collection.
+// sketches agree most with item's, best first, skipping those in skip. In a
+// long collection it looks at a stride through it: the items worth a model
+// come in kinds (events of one reason, pods of one deployment), each many
+// times over, and comparing every one cost a large cluster's agent a tenth
+// of its poll. sketches caches, across the new items of one collection, the
+// sketches of the items it looks at.
 func similarItems(a *snapshot.Node, item *snapshot.Node, sketches *[]snapshot.Sketch, skip []int, k int) []int {
+	stride := max(1, a.Len()/maxSimilarScan)
 	if *sketches == nil {
-		*sketches = make([]snapshot.Sketch, a.Len())
-		for i := range *sketches {
-			(*sketches)[i] = a.Elem(i).Sketch()
+		*sketches = make([]snapshot.Sketch, 0, a.Len()/stride+1)
+		for i := 0; i < a.Len(); i += stride {
+			*sketches = append(*sketches, a.Elem(i).Sketch())
 		}
 	}
 	want := item.Sketch()
 	type scored struct{ pos, score int }
-	var best []scored
-	// In a long collection, a stride through it: the items worth a model
-	// come in kinds (events of one reason, pods of one deployment), each
-	// many times over, and comparing every one cost a large cluster's agent
-	// a tenth of its poll.
-	stride := max(1, len(*sketches)/maxSimilarScan)
-	for i := 0; i < len(*sketches); i += stride {
-		if slices.Contains(skip, i) {
+	best := make([]scored, 0, k+1) // the k best so far, best first
+	for n := range *sketches {
+		i := n * stride
+		sc := want.Similarity(&(*sketches)[n])
+		if sc == 0 || slices.Contains(skip, i) {
 			continue
 		}
-		if sc := want.Similarity(&(*sketches)[i]); sc > 0 {
-			best = append(best, scored{i, sc})
+		at := len(best)
+		for at > 0 && best[at-1].score < sc {
+			at--
+		}
+		if at < k {
+			best = slices.Insert(best, at, scored{i, sc})[:min(len(best)+1, k)]
 		}
 	}
-	slices.SortStableFunc(best, func(x, y scored) int { return y.score - x.score })
-	out := make([]int, 0, k)
-	for _, b := range best[:min(k, len(best))] {
-		out = append(out, b.pos)
+	out := make([]int, len(best))
+	for n, b := range best {
+		out[n] = b.pos
 	}
 	return out
 }
