@@ -38,36 +38,21 @@ func TestGroupedPatches(t *testing.T) {
 	sameSnapshot(t, got, next)
 
 	patchFrame := func(version uint8, run []int64) []byte {
-		var body bytes.Buffer
-		enc := msgpack.NewEncoder(&body)
-		_ = enc.EncodeArrayLen(3)
-		_ = enc.EncodeUint64(base.Hash())
-		_ = enc.EncodeUint64(next.Hash())
-		_ = enc.EncodeArrayLen(1)
-		_ = enc.EncodeArrayLen(3)
-		_ = enc.EncodeUint(uint64(delta.Keyed))
-		_ = enc.EncodeArrayLen(1)
-		_ = enc.EncodeString("c")
-		_ = enc.EncodeArrayLen(5)
-		_ = enc.EncodeString("id")
-		_ = enc.EncodeArrayLen(0)
-		_ = enc.EncodeArrayLen(0)
-		_ = enc.EncodeArrayLen(1)
-		_ = enc.EncodeArrayLen(2)
-		_ = enc.EncodeArrayLen(len(run))
-		for _, v := range run {
-			_ = enc.EncodeInt(v)
+		patch := func(enc *msgpack.Encoder) {
+			_ = enc.EncodeArrayLen(1)
+			_ = enc.EncodeArrayLen(2)
+			_ = enc.EncodeArrayLen(len(run))
+			for _, v := range run {
+				_ = enc.EncodeInt(v)
+			}
+			_ = enc.EncodeArrayLen(1)
+			_ = enc.EncodeArrayLen(4)
+			_ = enc.EncodeUint(uint64(delta.OpIncrementText))
+			_ = enc.EncodeString("/s")
+			_ = enc.EncodeInt(1)
+			_ = enc.EncodeInt(0)
 		}
-		_ = enc.EncodeArrayLen(1)
-		_ = enc.EncodeArrayLen(4)
-		_ = enc.EncodeUint(uint64(delta.OpIncrementText))
-		_ = enc.EncodeString("/s")
-		_ = enc.EncodeInt(1)
-		_ = enc.EncodeInt(0)
-		_ = enc.EncodeNil()
-		f := appendHeader(nil, DeltaKind, None, NoDictionary, uint64(body.Len()))
-		f[2] = version
-		return append(f, body.Bytes()...)
+		return handCollectionFrame(version, base.Hash(), next.Hash(), noEntries, patch, false, nil)
 	}
 	if got, err := Apply(base, patchFrame(Version, []int64{0, 1, 2})); err != nil {
 		t.Fatalf("hand-written group: %v", err)

@@ -1,12 +1,14 @@
 package codec
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"testing"
 
 	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // mustParse parses doc with the default configuration or fails the test.
@@ -86,3 +88,40 @@ func sameSnapshot(t testing.TB, got, want *snapshot.Snapshot) {
 		t.Fatalf("snapshot mismatch:\n got  %016x %.300s\n want %016x %.300s", got.Hash(), canon(got), want.Hash(), canon(want))
 	}
 }
+
+// handCollectionFrame writes by hand a raw delta frame (dictionary 0) of
+// one collection edit at "c" under rule "id" with no removals and no
+// order: puts and patches each write their whole array. With withStream
+// the delta has a fourth element, the items stream, written as a bin (a
+// msgpack nil when stream is nil).
+func handCollectionFrame(version uint8, base, target uint64, puts, patches func(*msgpack.Encoder), withStream bool, stream []byte) []byte {
+	var body bytes.Buffer
+	enc := msgpack.NewEncoder(&body)
+	if withStream {
+		_ = enc.EncodeArrayLen(4)
+	} else {
+		_ = enc.EncodeArrayLen(3)
+	}
+	_ = enc.EncodeUint64(base)
+	_ = enc.EncodeUint64(target)
+	_ = enc.EncodeArrayLen(1)
+	_ = enc.EncodeArrayLen(3)
+	_ = enc.EncodeUint(uint64(delta.Keyed))
+	_ = enc.EncodeArrayLen(1)
+	_ = enc.EncodeString("c")
+	_ = enc.EncodeArrayLen(5)
+	_ = enc.EncodeString("id")
+	_ = enc.EncodeArrayLen(0)
+	puts(enc)
+	patches(enc)
+	_ = enc.EncodeNil()
+	if withStream {
+		_ = enc.EncodeBytes(stream)
+	}
+	frame := appendHeader(nil, DeltaKind, None, NoDictionary, uint64(body.Len()))
+	frame[2] = version
+	return append(frame, body.Bytes()...)
+}
+
+// noEntries writes an empty array: no puts, or no patches.
+func noEntries(enc *msgpack.Encoder) { _ = enc.EncodeArrayLen(0) }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -30,40 +29,18 @@ type textFrame struct {
 
 func (f textFrame) bytes(t *testing.T) []byte {
 	t.Helper()
-	var body bytes.Buffer
-	enc := msgpack.NewEncoder(&body)
-	n := 4
-	if f.noItems {
-		n = 3
+	put := func(enc *msgpack.Encoder) {
+		_ = enc.EncodeArrayLen(1)
+		_ = enc.EncodeArrayLen(4)
+		_ = enc.EncodeNil()
+		_ = enc.EncodeInt(int64(f.index))
+		_ = enc.EncodeArrayLen(len(f.like))
+		for _, i := range f.like {
+			_ = enc.EncodeInt(int64(i))
+		}
+		_ = enc.EncodeInt(int64(f.length))
 	}
-	_ = enc.EncodeArrayLen(n)
-	_ = enc.EncodeUint64(f.base.Hash())
-	_ = enc.EncodeUint64(f.target)
-	_ = enc.EncodeArrayLen(1)
-	_ = enc.EncodeArrayLen(3)
-	_ = enc.EncodeUint(uint64(delta.Keyed))
-	_ = enc.EncodeArrayLen(1)
-	_ = enc.EncodeString("c")
-	_ = enc.EncodeArrayLen(5)
-	_ = enc.EncodeString("id")
-	_ = enc.EncodeArrayLen(0)
-	_ = enc.EncodeArrayLen(1)
-	_ = enc.EncodeArrayLen(4)
-	_ = enc.EncodeNil()
-	_ = enc.EncodeInt(int64(f.index))
-	_ = enc.EncodeArrayLen(len(f.like))
-	for _, i := range f.like {
-		_ = enc.EncodeInt(int64(i))
-	}
-	_ = enc.EncodeInt(int64(f.length))
-	_ = enc.EncodeArrayLen(0)
-	_ = enc.EncodeNil()
-	if !f.noItems {
-		_ = enc.EncodeBytes(f.stream)
-	}
-	frame := appendHeader(nil, DeltaKind, None, NoDictionary, uint64(body.Len()))
-	frame[2] = f.version
-	return append(frame, body.Bytes()...)
+	return handCollectionFrame(f.version, f.base.Hash(), f.target, put, noEntries, !f.noItems, f.stream)
 }
 
 func mustNodeAt(t *testing.T, n *snapshot.Node, path ...string) *snapshot.Node {
