@@ -157,7 +157,13 @@ func (s *Snapshot) CompactSharing(others ...*Snapshot) *Snapshot {
 	for i, list := range s.lists {
 		out.lists[i] = make([]span, len(list))
 		for j, sp := range list {
-			out.lists[i][j] = span{sp.key, items[sp.node]}
+			r := items[sp.node]
+			var subs []subSpan
+			if r == sp.node {
+				// Values inside a compacted item are gone with its tree.
+				subs = sp.subs
+			}
+			out.lists[i][j] = span{sp.key, r, subs}
 		}
 	}
 	for k, ref := range s.spans {

@@ -43,7 +43,9 @@ func (c *Config) Parse(data []byte) (*Snapshot, error) { return c.ParseNext(data
 // ParseNext parses data like Parse, reusing the items of prev (the previous
 // poll's snapshot, or nil) whose JSON text is unchanged: an agent re-reads
 // its whole environment every poll, but most items have not changed, and
-// hashing their text is several times cheaper than parsing it. The result
+// hashing their text is several times cheaper than parsing it. Inside an
+// item that did change, a large value (a node's images list) whose text is
+// the one prev's version of the item had is reused the same way. The result
 // is the value Parse would build, sharing the reused nodes with prev.
 // Unchanged text is recognised by its length and xxhash64, as content is
 // everywhere in snapdelta: two different texts of one length colliding
@@ -114,13 +116,38 @@ type parser struct {
 	prevLists [][]span            // its items, array by array
 	spans     map[spanKey]spanRef // items of this parse by text
 	lists     [][]span            // items of this parse, array by array
+	// Inside an item parsed afresh: twin is the previous poll's version of
+	// the value about to be parsed (nil when unknown or small), twinSubs
+	// the large values of that item the previous parse recorded, and rec
+	// collects this item's own for the next poll (values nested at least
+	// recDepth deep).
+	twin     *Node
+	twinSubs []subSpan
+	rec      *[]subSpan
+	recDepth int
 }
 
-// span is an item of a list and its text's key.
+// span is an item of a list and its text's key, with the large values
+// inside it that were parsed (see subSpan).
 type span struct {
 	key  spanKey
 	node *Node
+	subs []subSpan
 }
+
+// subSpan is a value nested in an item, large enough to be worth finding by
+// its text: when an item changes, most of it usually has not (a node's
+// heartbeat moves four timestamps and leaves its ten kilobytes of images
+// alone), and ParseNext reuses the values whose text is unchanged.
+type subSpan struct {
+	node *Node
+	key  spanKey
+}
+
+// subMin is the shortest text of a value ParseNext records and looks up
+// inside a changed item: below it, parsing costs about what hashing and
+// matching do.
+const subMin = 512
 
 // spanRef is an item found by its text, and its place in its array's list.
 type spanRef struct {
@@ -160,7 +187,7 @@ func (p *parser) element(list int, cursor *int) (*Node, error) {
 			if end := start + sp.key.len; end <= len(p.data) && xxhash.Sum64(p.data[start:end]) == sp.key.hash {
 				*cursor = c + 1
 				p.pos = end
-				p.record(list, sp.key, sp.node)
+				p.record(list, sp.key, sp.node, sp.subs)
 				return sp.node, nil
 			}
 		}
@@ -173,20 +200,85 @@ func (p *parser) element(list int, cursor *int) (*Node, error) {
 	if ref, ok := p.prev[key]; ok {
 		*cursor = ref.index + 1
 		p.pos = end
-		p.record(list, key, ref.node)
+		p.record(list, key, ref.node, nil)
 		return ref.node, nil
 	}
+	// A changed item: its previous version is most likely the one the
+	// cursor points at (the cursor moves past items found unchanged), and
+	// the next item most likely follows it, as when a node's heartbeat
+	// changes every node in place. (When this item is new instead, the
+	// next one is found by its hash and the cursor follows it there.)
+	var subs []subSpan
+	outerTwin, outerSubs, outerRec, outerDepth := p.twin, p.twinSubs, p.rec, p.recDepth
+	p.twin, p.twinSubs, p.rec, p.recDepth = nil, nil, &subs, p.depth+1
+	if list < len(p.prevLists) && *cursor < len(p.prevLists[list]) {
+		if sp := p.prevLists[list][*cursor]; len(sp.subs) > 0 && sp.node.c != nil && sp.node.c.lazy == nil {
+			p.twin, p.twinSubs = sp.node, sp.subs
+		}
+		*cursor++
+	}
 	n, err := p.value()
+	p.twin, p.twinSubs, p.rec, p.recDepth = outerTwin, outerSubs, outerRec, outerDepth
 	if err == nil && p.pos == end {
-		p.record(list, key, n)
+		p.record(list, key, n, subs)
 	}
 	return n, err
 }
 
-// record notes an item of list and its text's key.
-func (p *parser) record(list int, key spanKey, n *Node) {
-	p.lists[list] = append(p.lists[list], span{key, n})
+// record notes an item of list, its text's key and its large values.
+func (p *parser) record(list int, key spanKey, n *Node, subs []subSpan) {
+	p.lists[list] = append(p.lists[list], span{key, n, subs})
 	p.spans[key] = spanRef{n, len(p.lists[list]) - 1}
+}
+
+// twinOf returns the previous version of a member or element of the value
+// whose previous version is tw, when it is large enough to look up.
+func twinOf(tw *Node, key string, index int) *Node {
+	if tw == nil {
+		return nil
+	}
+	var c *Node
+	switch {
+	case tw.kind == Object && index < 0:
+		c, _ = tw.Get(key)
+	case tw.kind == Array && index >= 0 && index < len(tw.c.kids):
+		c = tw.c.kids[index]
+	}
+	if c == nil || c.c == nil || c.size < subMin {
+		return nil
+	}
+	return c
+}
+
+// reuseSub returns tw, the previous version of the value at p.pos, when the
+// previous parse recorded its text and the same text is here; it is then
+// recorded again for the next poll.
+func (p *parser) reuseSub(tw *Node) (*Node, bool) {
+	if tw == nil {
+		return nil, false
+	}
+	for _, sub := range p.twinSubs {
+		if sub.node != tw {
+			continue
+		}
+		end := p.pos + sub.key.len
+		// A reused value must fit the depth bound where it now sits.
+		if end > len(p.data) || p.depth+int(tw.depth) > p.cfg.maxDepth || xxhash.Sum64(p.data[p.pos:end]) != sub.key.hash {
+			return nil, false
+		}
+		p.pos = end
+		*p.rec = append(*p.rec, sub)
+		return tw, true
+	}
+	return nil, false
+}
+
+// recordSub notes a large value parsed afresh inside an item, from start to
+// p.pos, for the next poll.
+func (p *parser) recordSub(start int, n *Node) {
+	if p.rec != nil && p.depth >= p.recDepth && p.pos-start >= subMin {
+		*p.rec = append(*p.rec, subSpan{n, spanKey{xxhash.Sum64(p.data[start:p.pos]), p.pos - start}})
+	}
 }
 
 // skipObject returns the end of the object starting at data[i] == '{',
@@ -320,6 +412,7 @@ func (p *parser) array() (*Node, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
+	start, tw := p.pos, p.twin
 	p.pos++ // '['
 	base := len(p.elemStack)
 	defer func() { p.elemStack = p.elemStack[:base] }()
@@ -335,12 +428,18 @@ func (p *parser) array() (*Node, error) {
 	if p.depth <= reuseDepth && p.spans != nil {
 		list = len(p.lists)
 		p.lists = append(p.lists, nil)
+		tw = nil // its items are found by text (element)
 	}
 	for {
 		p.skipSpace()
-		v, err := p.element(list, &cursor)
-		if err != nil {
+		var v *Node
+		p.twin = twinOf(tw, "", len(p.elemStack)-base)
+		if r, ok := p.reuseSub(p.twin); ok {
+			v = r
+		} else if r, err := p.element(list, &cursor); err != nil {
 			return nil, err
+		} else {
+			v = r
 		}
 		p.elemStack = append(p.elemStack, v)
 		p.skipSpace()
@@ -353,7 +452,9 @@ func (p *parser) array() (*Node, error) {
 		case ']':
 			p.pos++
 			p.depth--
-			return NewArray(slices.Clone(p.elemStack[base:]), p.cfg), nil
+			n := NewArray(slices.Clone(p.elemStack[base:]), p.cfg)
+			p.recordSub(start, n)
+			return n, nil
 		default:
 			return nil, p.errorf("unexpected %s in array, expected ',' or ']'", p.describe())
 		}
@@ -364,7 +465,7 @@ func (p *parser) object() (*Node, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	start := p.pos
+	start, tw := p.pos, p.twin
 	p.pos++ // '{'
 	// Members go on the parser's stacks and are copied out at the end into
 	// slices of exactly their length: growing slices by append left a
@@ -392,9 +493,14 @@ func (p *parser) object() (*Node, error) {
 		}
 		p.pos++
 		p.skipSpace()
-		v, err := p.value()
-		if err != nil {
+		var v *Node
+		p.twin = twinOf(tw, k, -1)
+		if r, ok := p.reuseSub(p.twin); ok {
+			v = r
+		} else if r, err := p.value(); err != nil {
 			return nil, err
+		} else {
+			v = r
 		}
 		p.keyStack = append(p.keyStack, p.internKey(k))
 		p.valStack = append(p.valStack, v)
@@ -415,7 +521,9 @@ func (p *parser) object() (*Node, error) {
 					return nil, p.errorAt(start, ErrSyntax, fmt.Sprintf("object repeats member %q (snapdelta refuses duplicate keys rather than drop a value)", truncate(keys[i], 40)))
 				}
 			}
-			return newObjectSorted(p.shape(keys), slices.Clone(vals)), nil
+			n := newObjectSorted(p.shape(keys), slices.Clone(vals))
+			p.recordSub(start, n)
+			return n, nil
 		default:
 			return nil, p.errorf("unexpected %s in object, expected ',' or '}'", p.describe())
 		}

@@ -1,8 +1,10 @@
 package snapshot
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -109,5 +111,144 @@ func TestDepth(t *testing.T) {
 		if got := s.Root().Depth(); got != want {
 			t.Errorf("Depth(%s) = %d, want %d", doc, got, want)
 		}
+	}
+}
+
+// nodeish returns a Kubernetes-node-like list: each item has a heartbeat
+// that changes often and a large images list that changes seldom.
+func nodeish(beats []int, images [][]int, order []int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"kind":"NodeList","items":[`)
+	for j, i := range order {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"metadata":{"name":"node-%d"},"status":{"conditions":[{"type":"Ready","lastHeartbeatTime":"%d"}],"images":[`, i, beats[i])
+		for k, img := range images[i] {
+			if k > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"names":["registry.example/app-%d@sha256:%064d"],"sizeBytes":%d}`, img, img, img*1000)
+		}
+		b.WriteString(`]}}`)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+// TestParseNextReusesValuesOfChangedItems: inside an item whose text
+// changed, a large value whose text did not is the previous poll's node,
+// poll after poll, through compaction too; and the result is always what
+// Parse builds, whatever moved, was added, removed or changed.
+func TestParseNextReusesValuesOfChangedItems(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const nodes = 12
+	beats := make([]int, nodes)
+	images := make([][]int, nodes)
+	for i := range images {
+		for k := range 20 {
+			images[i] = append(images[i], i*100+k)
+		}
+	}
+	order := make([]int, nodes)
+	for i := range order {
+		order[i] = i
+	}
+	imagesOf := func(s *Snapshot, name string) *Node {
+		items, _ := s.Root().Get("items")
+		for _, it := range items.Elems() {
+			md, _ := it.Get("metadata")
+			if n, _ := md.Get("name"); n.Text() == name {
+				st, _ := it.Get("status")
+				im, _ := st.Get("images")
+				return im
+			}
+		}
+		return nil
+	}
+	var prev, kept *Snapshot
+	reused, changed := 0, 0
+	for poll := range 300 {
+		for i := range beats {
+			beats[i] += 60
+		}
+		switch r := rng.IntN(10); {
+		case r == 0: // a new image on one node
+			i := rng.IntN(nodes)
+			images[i] = append(images[i], 10000+poll)
+		case r == 1: // one node's images change order
+			i := rng.IntN(nodes)
+			images[i] = append(images[i][1:], images[i][0])
+		case r == 2: // two nodes swap places
+			i, j := rng.IntN(len(order)), rng.IntN(len(order))
+			order[i], order[j] = order[j], order[i]
+		case r == 3 && len(order) > nodes/2: // a node leaves
+			order = order[1:]
+		case r == 4 && len(order) < nodes: // and comes back first
+			order = append([]int{nodeMissing(order, nodes)}, order...)
+		}
+		data := nodeish(beats, images, order)
+		got, err := DefaultConfig().ParseNext(data, kept)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Hash() != want.Hash() || string(got.MarshalCanonical()) != string(want.MarshalCanonical()) {
+			t.Fatalf("poll %d: ParseNext differs from Parse", poll)
+		}
+		if prev != nil {
+			for _, i := range order {
+				name := fmt.Sprintf("node-%d", i)
+				a, b := imagesOf(prev, name), imagesOf(got, name)
+				if a != nil && a.Hash() == b.Hash() {
+					changed++
+					if a == b {
+						reused++
+					}
+				}
+			}
+		}
+		prev = got
+		kept = got.CompactSharing(kept)
+	}
+	// Nodes that left and came back, or moved, may be parsed afresh; most
+	// unchanged images lists must be reused.
+	if reused < changed*3/4 {
+		t.Fatalf("reused %d of %d unchanged images lists inside changed nodes", reused, changed)
+	}
+}
+
+func nodeMissing(order []int, n int) int {
+	for i := range n {
+		if !slices.Contains(order, i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestParseNextReusedValueKeepsDepthBound: a large value reused inside a
+// changed item counts against the nesting bound where it now sits.
+func TestParseNextReusedValueKeepsDepthBound(t *testing.T) {
+	deep := strings.Repeat(`[`, 6) + strings.Repeat(`"padding-padding-padding-padding",`, 20) + `1` + strings.Repeat(`]`, 6)
+	cfg, err := NewConfig(WithMaxDepth(9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The list sits two levels down, then three: the item's values with it.
+	first := []byte(`{"l":[{"Id":"a","v":1,"big":` + deep + `}]}`)
+	second := []byte(`{"x":{"l":[{"Id":"a","v":2,"big":` + deep + `}]}}`)
+	prev, err := cfg.Parse(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Parse(second); !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("Parse: %v, want ErrTooDeep", err)
+	}
+	if _, err := cfg.ParseNext(second, prev); !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("ParseNext: %v, want ErrTooDeep", err)
 	}
 }
