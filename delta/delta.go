@@ -173,8 +173,10 @@ type Item struct {
 	HasFrom bool
 	Ops     []Op
 	// Like lists the base positions of the items a new item most resembles,
-	// best first (Diff sets it for insertions; Apply does not read it). An
-	// encoder may code the new item's text against theirs (format 3).
+	// likeliest last (Diff sets it for insertions; Apply does not read it).
+	// An encoder may code the new item's text against theirs (format 3),
+	// taking them into its dictionary in this order: the last lands nearest
+	// the item, where zstd's offsets are shortest.
 	Like []int
 }
 

@@ -383,7 +383,10 @@ func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed
 			candidates = append(candidates, inBase[k])
 		}
 	}
+	// Likeliest last: an encoder's dictionary takes them in this order, and
+	// zstd codes a match near the dictionary's end with a shorter offset.
 	whole.Like = append(slices.Clone(candidates), similarItems(a, bj, sketches, candidates, similarModels)...)
+	slices.Reverse(whole.Like)
 	if w.noModels {
 		return whole
 	}
@@ -406,9 +409,9 @@ func (w *differ) newItem(a, b *snapshot.Node, key string, j int, inBase, removed
 			break
 		}
 		if w.proves(a.Elem(o.from), bj, o.ops) {
-			// The model proven first in Like: an encoder coding the text
+			// The model proven last in Like: an encoder coding the text
 			// finds the longest matches there.
-			like := append([]int{o.from}, slices.DeleteFunc(slices.Clone(whole.Like), func(i int) bool { return i == o.from })...)
+			like := append(slices.DeleteFunc(slices.Clone(whole.Like), func(i int) bool { return i == o.from }), o.from)
 			return Item{Key: key, Index: j, Value: bj, From: o.from, HasFrom: true, Ops: o.ops, Like: like}
 		}
 	}

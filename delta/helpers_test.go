@@ -187,8 +187,8 @@ func checkCollection(a, b *snapshot.Node, ce *delta.CollectionEdit) error {
 				return fmt.Errorf("item %q: like %v names a position twice or past the base", it.Key, it.Like)
 			}
 		}
-		if it.HasFrom && (len(it.Like) == 0 || it.Like[0] != it.From) {
-			return fmt.Errorf("item %q built from %d, like %v does not start with it", it.Key, it.From, it.Like)
+		if it.HasFrom && (len(it.Like) == 0 || it.Like[len(it.Like)-1] != it.From) {
+			return fmt.Errorf("item %q built from %d, like %v does not end with it", it.Key, it.From, it.Like)
 		}
 	}
 	for _, p := range ce.Patch {
