@@ -252,3 +252,32 @@ func TestParseNextReusedValueKeepsDepthBound(t *testing.T) {
 		t.Fatalf("ParseNext: %v, want ErrTooDeep", err)
 	}
 }
+
+// FuzzParseNext: whatever the previous poll was, ParseNext builds what Parse
+// builds, or refuses what Parse refuses with the same error, from the
+// previous poll as parsed and as kept compact.
+func FuzzParseNext(f *testing.F) {
+	images := [][]int{{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {11, 12, 13, 14, 15, 16, 17, 18, 19, 20}}
+	first := nodeish([]int{1, 1}, images, []int{0, 1})
+	f.Add(first, nodeish([]int{2, 2}, images, []int{0, 1}))
+	f.Add(first, nodeish([]int{2, 2}, images, []int{1, 0}))
+	f.Add(first, []byte(strings.Replace(string(nodeish([]int{2, 2}, images, []int{0, 1})), `"sizeBytes":5000`, `"sizeBytes":5000,"sizeBytes":1`, 1)))
+	f.Add(first, nodeish([]int{2, 2}, images, []int{1}))
+	f.Add(dockerish(3, map[int]string{1: "Up 1 minute"}), dockerish(4, map[int]string{1: "Up 2 minutes"}))
+	f.Fuzz(func(t *testing.T, prevDoc, doc []byte) {
+		prev, err := Parse(prevDoc)
+		if err != nil {
+			return
+		}
+		want, wantErr := Parse(doc)
+		for _, base := range []*Snapshot{prev, prev.Compact()} {
+			got, err := DefaultConfig().ParseNext(doc, base)
+			if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+				t.Fatalf("ParseNext: %v, Parse: %v", err, wantErr)
+			}
+			if err == nil && (got.Hash() != want.Hash() || string(got.MarshalCanonical()) != string(want.MarshalCanonical())) {
+				t.Fatalf("ParseNext builds another value than Parse")
+			}
+		}
+	})
+}

@@ -312,15 +312,18 @@ simulator change that made the Kubernetes profiles about 4% smaller.)
 | format 3: item patches with the same operations grouped, positions as gaps | 91 | 343 | 450 | 2740 |
 | dictionary 2: 76 KB of format 3 bodies and new items' JSON | 83 | 301 | 401 | 2492 |
 | models found by similarity of scalar members, wherever the item sorts | 80 | 287 | 390 | 2456 |
-| for speed: items stream at zstd's default level on one reused encoder, dictionary 2 cut to 60 KB (klauspost rebuilds its tables per frame past 64 KiB), no model patches, MinHash sketches over a stride of at most 256 items (current) | 81 | 289 | 447 | 2766 |
+| for speed: items stream at zstd's default level on one reused encoder, dictionary 2 cut to 60 KB (klauspost rebuilds its tables per frame past 64 KiB), no model patches, MinHash sketches over a stride of at most 256 items | 81 | 289 | 447 | 2766 |
+| a new item's models listed likeliest last, so they end the items stream's dictionary, nearest the item (shorter zstd offsets; an encoder's choice, format unchanged; current) | 80 | 289 | 436 | 2718 |
 | best baseline, patchfrom-zstd | 85 | 674 | 664 | 6565 |
 
-The target of one third of the best baseline is not met: snapdelta is at 0.95x (docker-small) to 0.42x (k8s-large)
+The target of one third of the best baseline is not met: snapdelta is at 0.94x (docker-small) to 0.41x (k8s-large)
 of patchfrom-zstd, whose zstd pass over the whole previous snapshot costs 5 to 80 ms a poll on the agent. On the
 real corpus pairs, base coding saves 18% (19,770 bytes for the 37 pairs with it, 24,033 without) and dictionary 2
 neither helps nor hurts against dictionary 1 (19,710). Not done: prediction of volatile fields from the poll clock
 (heartbeats, ` + "`" + `SystemTime` + "`" + `) and a shorter base root. zstd's "better" level for items streams is an opt-in
-(` + "`" + `codec.WithItemsLevel` + "`" + `): k8s-small 447 -> 406, k8s-large 2766 -> 2535, for about a tenth more agent CPU.
+(` + "`" + `codec.WithItemsLevel` + "`" + `): k8s-small 447 -> 406, k8s-large 2766 -> 2535 (measured before the models were listed
+likeliest last), for about a tenth more agent CPU. Tried and not kept: two similar models per new item instead of one
+(k8s-small 436 -> 440, k8s-large 2718 -> 2740), six neighbour candidates instead of four (no change).
 
 `
 
