@@ -118,12 +118,12 @@ type parser struct {
 	lists     [][]span            // items of this parse, array by array
 	// Inside an item parsed afresh: twin is the previous poll's version of
 	// the value about to be parsed (nil when unknown or small), twinSubs
-	// the large values of that item the previous parse recorded, and rec
-	// collects this item's own for the next poll (values nested at least
-	// recDepth deep).
+	// the large values of that item the previous parse recorded, and subs
+	// collects, past the item's mark, its own for the next poll (values
+	// nested at least recDepth deep; 0 outside items).
 	twin     *Node
 	twinSubs []subSpan
-	rec      *[]subSpan
+	subs     []subSpan
 	recDepth int
 }
 
@@ -208,9 +208,9 @@ func (p *parser) element(list int, cursor *int) (*Node, error) {
 	// the next item most likely follows it, as when a node's heartbeat
 	// changes every node in place. (When this item is new instead, the
 	// next one is found by its hash and the cursor follows it there.)
-	var subs []subSpan
-	outerTwin, outerSubs, outerRec, outerDepth := p.twin, p.twinSubs, p.rec, p.recDepth
-	p.twin, p.twinSubs, p.rec, p.recDepth = nil, nil, &subs, p.depth+1
+	mark := len(p.subs)
+	outerTwin, outerSubs, outerDepth := p.twin, p.twinSubs, p.recDepth
+	p.twin, p.twinSubs, p.recDepth = nil, nil, p.depth+1
 	if list < len(p.prevLists) && *cursor < len(p.prevLists[list]) {
 		if sp := p.prevLists[list][*cursor]; len(sp.subs) > 0 && sp.node.c != nil && sp.node.c.lazy == nil {
 			p.twin, p.twinSubs = sp.node, sp.subs
@@ -218,7 +218,12 @@ func (p *parser) element(list int, cursor *int) (*Node, error) {
 		*cursor++
 	}
 	n, err := p.value()
-	p.twin, p.twinSubs, p.rec, p.recDepth = outerTwin, outerSubs, outerRec, outerDepth
+	p.twin, p.twinSubs, p.recDepth = outerTwin, outerSubs, outerDepth
+	var subs []subSpan
+	if len(p.subs) > mark {
+		subs = slices.Clone(p.subs[mark:])
+		p.subs = p.subs[:mark]
+	}
 	if err == nil && p.pos == end {
 		p.record(list, key, n, subs)
 	}
@@ -267,7 +272,7 @@ func (p *parser) reuseSub(tw *Node) (*Node, bool) {
 			return nil, false
 		}
 		p.pos = end
-		*p.rec = append(*p.rec, sub)
+		p.subs = append(p.subs, sub)
 		return tw, true
 	}
 	return nil, false
@@ -276,8 +281,8 @@ func (p *parser) reuseSub(tw *Node) (*Node, bool) {
 // recordSub notes a large value parsed afresh inside an item, from start to
 // p.pos, for the next poll.
 func (p *parser) recordSub(start int, n *Node) {
-	if p.rec != nil && p.depth >= p.recDepth && p.pos-start >= subMin {
-		*p.rec = append(*p.rec, subSpan{n, spanKey{xxhash.Sum64(p.data[start:p.pos]), p.pos - start}})
+	if p.recDepth > 0 && p.depth >= p.recDepth && p.pos-start >= subMin {
+		p.subs = append(p.subs, subSpan{n, spanKey{xxhash.Sum64(p.data[start:p.pos]), p.pos - start}})
 	}
 }
 

@@ -31,23 +31,12 @@ func TestParseNextEqualsParse(t *testing.T) {
 	state := map[int]string{}
 	var prev *Snapshot
 	reused := 0
-	for poll := range 200 {
+	for range 200 {
 		for range 3 {
 			state[rng.IntN(40)] = fmt.Sprintf("Up %d minutes", rng.IntN(5))
 		}
 		n := 30 + rng.IntN(10)
-		data := dockerish(n, state)
-		got, err := DefaultConfig().ParseNext(data, prev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := Parse(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Hash() != want.Hash() || !got.Equal(want) || string(got.MarshalCanonical()) != string(want.MarshalCanonical()) {
-			t.Fatalf("poll %d: ParseNext differs from Parse", poll)
-		}
+		got := parseNextAsParse(t, dockerish(n, state), prev)
 		if prev != nil {
 			for _, e := range got.Root().c.kids[0].c.kids {
 				for _, f := range prev.Root().c.kids[0].c.kids {
@@ -62,6 +51,24 @@ func TestParseNextEqualsParse(t *testing.T) {
 	if reused == 0 {
 		t.Fatal("no item was reused")
 	}
+}
+
+// parseNextAsParse returns ParseNext(data, prev) after checking that it is
+// the snapshot Parse builds: same hash, same value, same canonical JSON.
+func parseNextAsParse(t *testing.T, data []byte, prev *Snapshot) *Snapshot {
+	t.Helper()
+	got, err := DefaultConfig().ParseNext(data, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Hash() != want.Hash() || !got.Equal(want) || string(got.MarshalCanonical()) != string(want.MarshalCanonical()) {
+		t.Fatal("ParseNext differs from Parse")
+	}
+	return got
 }
 
 // TestParseNextInvalid: a text that matches no earlier item is parsed and
@@ -187,18 +194,7 @@ func TestParseNextReusesValuesOfChangedItems(t *testing.T) {
 		case r == 4 && len(order) < nodes: // and comes back first
 			order = append([]int{nodeMissing(order, nodes)}, order...)
 		}
-		data := nodeish(beats, images, order)
-		got, err := DefaultConfig().ParseNext(data, kept)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := Parse(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Hash() != want.Hash() || string(got.MarshalCanonical()) != string(want.MarshalCanonical()) {
-			t.Fatalf("poll %d: ParseNext differs from Parse", poll)
-		}
+		got := parseNextAsParse(t, nodeish(beats, images, order), kept)
 		if prev != nil {
 			for _, i := range order {
 				name := fmt.Sprintf("node-%d", i)
