@@ -22,9 +22,12 @@ import (
 // Frame is a decoded frame: a whole snapshot (Kind Full) or a delta (Kind
 // DeltaKind).
 //
-// A format 3 delta frame may send new items as text coded against base
-// items: until the frame is applied to its base (Frame.Apply), those items
-// of Delta have no Value and NeedsBase reports true.
+// A delta frame (format 3 and later) may send new items as text coded
+// against base items: until the frame is applied to its base (Frame.Apply),
+// those items of Delta have no Value and NeedsBase reports true. A format 4
+// frame names its base by the low 32 bits of its root: until the frame is
+// applied, Delta.Base holds those bits (NamesBase matches a root against
+// them); Apply sets it to the base's whole root.
 type Frame struct {
 	Header   Header
 	Snapshot *snapshot.Snapshot // Full: verified against Root
@@ -32,11 +35,36 @@ type Frame struct {
 	Root     uint64             // Full: the root hash the frame names
 
 	texts *pendingTexts // items still to decode against the base
+	named uint64        // the base root as the frame names it (format 4: 32 bits)
 }
 
 // NeedsBase reports whether the frame's delta is incomplete until the base
 // is known: some new items were coded against base items.
 func (f *Frame) NeedsBase() bool { return f.texts != nil }
+
+// NamesBase reports whether a snapshot of this root is the base the frame's
+// delta applies to. A format 4 frame names its base by the low 32 bits of
+// its root (the receiver holds the base and the target's 64-bit root
+// proves the result): until the frame is applied, its Delta.Base holds
+// only those bits, so match bases with NamesBase, not Delta.Base.
+func (f *Frame) NamesBase(root uint64) bool {
+	if f.Delta == nil {
+		return false
+	}
+	if f.Header.Version >= 4 {
+		return uint32(root) == uint32(f.named)
+	}
+	return root == f.named
+}
+
+// BaseName formats the base root as the frame names it, for messages: 16
+// hex digits, or 8 in a format 4 frame.
+func (f *Frame) BaseName() string {
+	if f.Header.Version >= 4 {
+		return fmt.Sprintf("%08x", uint32(f.named))
+	}
+	return snapshot.FormatHash(f.named)
+}
 
 // Apply rebuilds the snapshot the frame describes: a full frame's snapshot,
 // or the delta applied to base (ErrUnknownBase when base is nil or is not
@@ -47,12 +75,13 @@ func (f *Frame) Apply(base *snapshot.Snapshot) (*snapshot.Snapshot, error) {
 		return f.Snapshot, nil
 	}
 	if base == nil {
-		return nil, fmt.Errorf("codec: delta frame needs base %s, none given: %w", snapshot.FormatHash(f.Delta.Base), ErrUnknownBase)
+		return nil, fmt.Errorf("codec: delta frame needs base %s, none given: %w", f.BaseName(), ErrUnknownBase)
 	}
-	if base.Hash() != f.Delta.Base {
+	if !f.NamesBase(base.Hash()) {
 		return nil, fmt.Errorf("codec: delta frame needs base %s, given %s: %w",
-			snapshot.FormatHash(f.Delta.Base), snapshot.FormatHash(base.Hash()), ErrUnknownBase)
+			f.BaseName(), snapshot.FormatHash(base.Hash()), ErrUnknownBase)
 	}
+	f.Delta.Base = base.Hash()
 	if f.texts != nil {
 		if err := f.texts.resolve(f.Delta, base); err != nil {
 			return nil, err
@@ -149,8 +178,15 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 		f.Root, f.Snapshot, err = r.full()
 	case DeltaKind:
 		f.Delta, err = r.delta()
+		if err == nil {
+			f.named = f.Delta.Base
+		}
 		if err == nil && len(r.pending) > 0 {
-			f.texts = &pendingTexts{items: r.pending, blob: r.blob, dict: r.dict, dec: d, budget: d.maxItems - r.items}
+			blob := r.blob
+			if h.Version >= 4 {
+				blob = withZstdMagic(blob)
+			}
+			f.texts = &pendingTexts{items: r.pending, blob: blob, dict: r.dict, dec: d, budget: d.maxItems - r.items}
 		}
 	}
 	if err != nil {
@@ -190,6 +226,9 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 	if h.Compression == None {
 		return h, payload, nil
 	}
+	if h.Version >= 4 {
+		payload = withZstdMagic(payload)
+	}
 	// Reserve what the header promises, but never more than the payload
 	// can inflate to: a 25-byte frame claiming 64 MiB reserved 64 MiB.
 	out, err := d.zstdFor(h).DecodeAll(payload, make([]byte, 0, min(h.BodySize, zstdBound(len(payload)))))
@@ -209,6 +248,12 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 		return h, nil, fmt.Errorf("codec: body: decompressed to %d bytes, header says %d: %w", len(out), h.BodySize, ErrCorrupt)
 	}
 	return h, out, nil
+}
+
+// withZstdMagic returns a format 4 zstd payload with the zstd magic number
+// its writer left out put back in front.
+func withZstdMagic(payload []byte) []byte {
+	return append(append(make([]byte, 0, len(zstdMagic)+len(payload)), zstdMagic[:]...), payload...)
 }
 
 // zstdBound is the most a zstd stream of n bytes inflates to: a block
@@ -489,6 +534,9 @@ func (r *reader) delta() (*delta.Delta, error) {
 	if d.Base, err = r.uint64("base root"); err != nil {
 		return nil, err
 	}
+	if r.version >= 4 && d.Base > math.MaxUint32 {
+		return nil, r.corrupt(fmt.Sprintf("base root: %d does not fit the 32 bits of format %d", d.Base, r.version), nil)
+	}
 	if d.Target, err = r.uint64("target root"); err != nil {
 		return nil, err
 	}
@@ -514,6 +562,11 @@ func (r *reader) delta() (*delta.Delta, error) {
 	}
 	if (m == 4) != (len(r.pending) > 0) {
 		return nil, r.corrupt(fmt.Sprintf("delta frame of %d elements with %d items sent as text", m, len(r.pending)), nil)
+	}
+	if r.version >= 4 && len(d.Edits) == 0 && d.Base == uint64(uint32(d.Target)) {
+		// No edit: only the target itself can be the base it names, so
+		// the delta is "no change" (Delta.Empty) before it is applied.
+		d.Base = d.Target
 	}
 	return &d, nil
 }

@@ -69,6 +69,19 @@ func WithoutBaseCoding() EncoderOption {
 	}
 }
 
+// WithVersion sets the frame format version written: 4 (the default) or
+// 3, for receivers that do not read format 4 yet (a fleet upgrades its
+// servers first). Readers of this build decode both.
+func WithVersion(v uint8) EncoderOption {
+	return func(e *Encoder) error {
+		if v != 3 && v != 4 {
+			return fmt.Errorf("codec: format version %d: this build writes 3 or 4: %w", v, ErrInvalidOption)
+		}
+		e.version = v
+		return nil
+	}
+}
+
 // WithItemsLevel sets the zstd level of the items streams that carry new
 // collection items coded against base items (format 3; default
 // zstd.SpeedDefault). zstd.SpeedBetterCompression sends 8-9% fewer bytes on
@@ -89,6 +102,7 @@ func WithItemsLevel(l zstd.EncoderLevel) EncoderOption {
 type Encoder struct {
 	raw          bool // never compress
 	noBaseCoding bool
+	version      uint8
 	dict         *dictionary
 	level        zstd.EncoderLevel
 	zenc         *zstd.Encoder
@@ -105,9 +119,10 @@ type bodyWriter struct {
 // rules) replaced by their index in the frame's dictionary when it has them.
 type writer struct {
 	*msgpack.Encoder
-	dict  *dictionary
-	texts *itemTexts // new items sent as text, nil when none may be
-	items *itemsEncoder
+	dict    *dictionary
+	version uint8
+	texts   *itemTexts // new items sent as text, nil when none may be
+	items   *itemsEncoder
 }
 
 // name writes a member name, path segment, pointer or rule.
@@ -121,7 +136,7 @@ func (w writer) name(s string) {
 
 // NewEncoder returns an Encoder.
 func NewEncoder(opts ...EncoderOption) (*Encoder, error) {
-	e := &Encoder{level: zstd.SpeedDefault, dict: builtinDictionary2}
+	e := &Encoder{level: zstd.SpeedDefault, dict: builtinDictionary2, version: Version}
 	for _, o := range opts {
 		if err := o(e); err != nil {
 			return nil, err
@@ -162,7 +177,7 @@ func (e *Encoder) AppendFull(dst []byte, s *snapshot.Snapshot) ([]byte, error) {
 	w := e.bufs.Get().(*bodyWriter)
 	defer e.bufs.Put(w)
 	w.buf.Reset()
-	if err := writeFull(writer{Encoder: w.enc, dict: e.dict}, s); err != nil {
+	if err := writeFull(writer{Encoder: w.enc, dict: e.dict, version: e.version}, s); err != nil {
 		return nil, err
 	}
 	return e.finish(dst, Full, w.buf.Bytes()), nil
@@ -182,7 +197,7 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 	w := e.bufs.Get().(*bodyWriter)
 	defer e.bufs.Put(w)
 	w.buf.Reset()
-	bw := writer{Encoder: w.enc, dict: e.dict, items: &e.items}
+	bw := writer{Encoder: w.enc, dict: e.dict, version: e.version, items: &e.items}
 	if d != nil && e.CodesItemsAgainstBase() && d.Origin() != nil && d.Origin().Hash() == d.Base {
 		bw.texts = newItemTexts(d.Origin(), d, e.dict)
 	}
@@ -195,19 +210,39 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 // finish appends header and body, compressed only when that is smaller.
 func (e *Encoder) finish(dst []byte, kind Kind, body []byte) []byte {
 	if e.raw {
-		dst = appendHeader(dst, kind, None, e.dict.id, uint64(len(body)))
+		dst = appendHeader(dst, e.version, kind, None, e.dict.id, uint64(len(body)))
 		return append(dst, body...)
 	}
 	start := len(dst)
-	dst = appendHeader(dst, kind, Zstd, e.dict.id, uint64(len(body)))
+	dst = appendHeader(dst, e.version, kind, Zstd, e.dict.id, uint64(len(body)))
+	at := len(dst)
 	dst = e.zenc.EncodeAll(body, dst)
-	rawLen := len(appendHeader(nil, kind, None, e.dict.id, uint64(len(body)))) + len(body)
+	ok := true
+	if e.version >= 4 {
+		dst, ok = dropZstdMagic(dst, at)
+	}
+	rawLen := len(appendHeader(nil, e.version, kind, None, e.dict.id, uint64(len(body)))) + len(body)
 	// On a tie the raw body wins: same bytes on the wire, nothing to inflate.
-	if len(dst)-start < rawLen {
+	if ok && len(dst)-start < rawLen {
 		return dst
 	}
-	dst = appendHeader(dst[:start], kind, None, e.dict.id, uint64(len(body)))
+	dst = appendHeader(dst[:start], e.version, kind, None, e.dict.id, uint64(len(body)))
 	return append(dst, body...)
+}
+
+// zstdMagic begins every zstd frame. Format 4 leaves it out of the
+// payloads it compresses (four bytes of a 60-byte frame) and readers put
+// it back.
+var zstdMagic = [4]byte{0x28, 0xb5, 0x2f, 0xfd}
+
+// dropZstdMagic removes the zstd magic number at b[at:], where the encoder
+// has just written a zstd frame. klauspost/compress always writes it
+// first; should it not, ok is false and the caller must not send b.
+func dropZstdMagic(b []byte, at int) (_ []byte, ok bool) {
+	if len(b) < at+len(zstdMagic) || [4]byte(b[at:at+4]) != zstdMagic {
+		return b, false
+	}
+	return append(b[:at], b[at+len(zstdMagic):]...), true
 }
 
 func writeFull(enc writer, s *snapshot.Snapshot) error {
@@ -228,7 +263,13 @@ func writeDelta(enc writer, d *delta.Delta) error {
 	} else {
 		_ = enc.EncodeArrayLen(3)
 	}
-	_ = enc.EncodeUint64(d.Base)
+	if enc.version >= 4 {
+		// The receiver holds the base: 32 bits pick it among the few it
+		// keeps, and the target's 64-bit root proves the result.
+		_ = enc.EncodeUint32(uint32(d.Base))
+	} else {
+		_ = enc.EncodeUint64(d.Base)
+	}
 	_ = enc.EncodeUint64(d.Target)
 	_ = enc.EncodeArrayLen(len(d.Edits))
 	for i := range d.Edits {
@@ -245,6 +286,12 @@ func writeDelta(enc writer, d *delta.Delta) error {
 	blob, err := enc.texts.compress(enc.items)
 	if err != nil {
 		return err
+	}
+	if enc.version >= 4 {
+		var ok bool
+		if blob, ok = dropZstdMagic(blob, 0); !ok {
+			return fmt.Errorf("codec: encode: the items' zstd stream lacks the zstd magic number")
+		}
 	}
 	return enc.EncodeBytes(blob)
 }

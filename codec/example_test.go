@@ -45,8 +45,8 @@ func ExampleEncoder_AppendDelta() {
 	}
 	fmt.Printf("no change: %d bytes\n", len(same))
 	// Output:
-	// delta frame, 56 bytes, body zstd
-	// no change: 26 bytes
+	// delta frame, 47 bytes, body zstd
+	// no change: 21 bytes
 }
 
 // The server applies a frame to the snapshot it holds: it gets the new
@@ -94,9 +94,10 @@ func ExampleDecoder_Apply() {
 	// unknown base: ask for a full frame
 }
 
-// A server that decodes a frame before it looks up the base (to read the
-// base root from it) applies the decoded frame once it has the base: new
-// items of a format 3 frame are coded against base items.
+// A server that decodes a frame before it looks up the base (to learn which
+// base it names) applies the decoded frame once it has the base: new items
+// are coded against base items. A format 4 frame names its base by 32 bits
+// of its root, so match held snapshots with NamesBase.
 func ExampleFrame_Apply() {
 	base, _ := snapshot.Parse([]byte(`{"containers":[{"Id":"a1","Image":"nginx:1.27","Labels":{"app":"web","tier":"front"}}]}`))
 	next, _ := snapshot.Parse([]byte(`{"containers":[{"Id":"a1","Image":"nginx:1.27","Labels":{"app":"web","tier":"front"}},{"Id":"b2","Image":"nginx:1.27","Labels":{"app":"web","tier":"front"}}]}`))
@@ -112,11 +113,17 @@ func ExampleFrame_Apply() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	held := map[uint64]*snapshot.Snapshot{base.Hash(): base} // the server's recent roots
-	got, err := f.Apply(held[f.Delta.Base])
-	if err != nil {
-		log.Fatal(err)
+	needs := f.NeedsBase()                   // the new item's text waits for its models
+	held := []*snapshot.Snapshot{next, base} // the server's recent snapshots
+	var got *snapshot.Snapshot
+	for _, s := range held {
+		if f.NamesBase(s.Hash()) {
+			if got, err = f.Apply(s); err != nil {
+				log.Fatal(err)
+			}
+			break
+		}
 	}
-	fmt.Println(f.Header.Version, got.Hash() == next.Hash())
-	// Output: 3 true
+	fmt.Println(f.Header.Version, needs, got.Hash() == next.Hash())
+	// Output: 4 true true
 }

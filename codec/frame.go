@@ -9,10 +9,12 @@ import (
 const (
 	magic0 = 'S'
 	magic1 = 'D'
-	// Version is the frame format version this build writes. Version 1
-	// frames (items named by key, RFC 6902 operations only) and version 2
-	// frames (no increment inside a string) still decode.
-	Version = 3
+	// Version is the frame format version this build writes by default.
+	// Version 1 frames (items named by key, RFC 6902 operations only),
+	// version 2 frames (no increment inside a string) and version 3 frames
+	// (64-bit base roots, zstd magic numbers) still decode, and
+	// WithVersion(3) writes version 3 for receivers not yet upgraded.
+	Version = 4
 	// MinVersion is the oldest frame format version this build reads.
 	MinVersion = 1
 
@@ -20,6 +22,10 @@ const (
 	compressionMask = 0x0c
 	reservedMask    = 0xf0
 	compressionZstd = 1 << 2
+	// Version 4 keeps the dictionary id in the flags' top four bits: 15
+	// says a uvarint id follows.
+	dictShift   = 4
+	dictEscaped = 15
 )
 
 // Kind says what a frame carries.
@@ -86,7 +92,7 @@ func ParseHeader(frame []byte) (Header, error) {
 		return h, fmt.Errorf("codec: frame header: format version %d, this build reads %d to %d: %w", h.Version, MinVersion, Version, ErrVersion)
 	}
 	flags := frame[3]
-	if flags&reservedMask != 0 {
+	if h.Version < 4 && flags&reservedMask != 0 {
 		return h, fmt.Errorf("codec: frame header: reserved flag bits set (0x%02x): %w", flags, ErrCorrupt)
 	}
 	h.Kind = Kind(flags & kindMask)
@@ -98,12 +104,19 @@ func ParseHeader(frame []byte) (Header, error) {
 		return h, fmt.Errorf("codec: frame header: unknown compression %d: %w", h.Compression, ErrCorrupt)
 	}
 	pos := 4
-	dict, n := binary.Uvarint(frame[pos:])
-	if n <= 0 {
-		return h, fmt.Errorf("codec: frame header: dictionary id: %w", ErrCorrupt)
+	if h.Version < 4 || flags>>dictShift == dictEscaped {
+		dict, n := binary.Uvarint(frame[pos:])
+		if n <= 0 {
+			return h, fmt.Errorf("codec: frame header: dictionary id: %w", ErrCorrupt)
+		}
+		if h.Version >= 4 && dict < dictEscaped {
+			return h, fmt.Errorf("codec: frame header: dictionary id %d written after the flags, not in them: %w", dict, ErrCorrupt)
+		}
+		h.Dictionary = dict
+		pos += n
+	} else {
+		h.Dictionary = uint64(flags >> dictShift)
 	}
-	h.Dictionary = dict
-	pos += n
 	size, n := binary.Uvarint(frame[pos:])
 	if n <= 0 {
 		return h, fmt.Errorf("codec: frame header: body size: %w", ErrCorrupt)
@@ -120,8 +133,16 @@ func ParseHeader(frame []byte) (Header, error) {
 	return h, nil
 }
 
-func appendHeader(dst []byte, kind Kind, comp Compression, dict, bodySize uint64) []byte {
-	dst = append(dst, magic0, magic1, Version, byte(kind)|byte(comp)<<2)
-	dst = binary.AppendUvarint(dst, dict)
+func appendHeader(dst []byte, version uint8, kind Kind, comp Compression, dict, bodySize uint64) []byte {
+	flags := byte(kind) | byte(comp)<<2
+	if version < 4 || dict >= dictEscaped {
+		if version >= 4 {
+			flags |= dictEscaped << dictShift
+		}
+		dst = append(dst, magic0, magic1, version, flags)
+		dst = binary.AppendUvarint(dst, dict)
+	} else {
+		dst = append(dst, magic0, magic1, version, flags|byte(dict)<<dictShift)
+	}
 	return binary.AppendUvarint(dst, bodySize)
 }

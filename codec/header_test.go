@@ -17,7 +17,12 @@ func TestParseHeader(t *testing.T) {
 		{"bad magic", []byte("XD\x01\x00\x00\x00"), Header{}, ErrCorrupt},
 		{"lower-case magic", []byte("sd\x01\x00\x00\x00"), Header{}, ErrCorrupt},
 		{"version 0", []byte("SD\x00\x00\x00\x00"), Header{}, ErrVersion},
-		{"version 4", []byte("SD\x04\x00\x00\x00"), Header{}, ErrVersion},
+		{"version 5", []byte("SD\x05\x00\x00\x00"), Header{}, ErrVersion},
+		{"format 4 dictionary 3 in the flags", []byte("SD\x04\x31\x00"), Header{}, ErrVersion},
+		{"format 4 escaped dictionary 300", []byte("SD\x04\xf1\xac\x02\x00"), Header{}, ErrVersion},
+		{"format 4 escaped dictionary below 15", []byte("SD\x04\xf1\x02\x00"), Header{}, ErrCorrupt},
+		{"format 4 escaped dictionary truncated", []byte("SD\x04\xf1\x80"), Header{}, ErrCorrupt},
+		{"format 4 body size missing", []byte("SD\x04\x21"), Header{}, ErrCorrupt},
 		{"version 255", []byte("SD\xff\x00\x00\x00"), Header{}, ErrVersion},
 		{"reserved bit 4", []byte("SD\x01\x10\x00\x00"), Header{}, ErrCorrupt},
 		{"reserved bit 7", []byte("SD\x01\x80\x00\x00"), Header{}, ErrCorrupt},
@@ -53,6 +58,14 @@ func TestParseHeader(t *testing.T) {
 		{
 			"format 3 delta raw", []byte("SD\x03\x01\x01\x02\x90\x90"),
 			Header{Version: 3, Kind: DeltaKind, Compression: None, Dictionary: 1, BodySize: 2, HeaderSize: 6}, nil,
+		},
+		{
+			"format 4 delta raw, dictionary 2 in the flags", []byte("SD\x04\x21\x02\x90\x90"),
+			Header{Version: 4, Kind: DeltaKind, Compression: None, Dictionary: 2, BodySize: 2, HeaderSize: 5}, nil,
+		},
+		{
+			"format 4 full zstd, no dictionary", []byte("SD\x04\x04\x02\x00\x00"),
+			Header{Version: 4, Kind: Full, Compression: Zstd, Dictionary: 0, BodySize: 2, HeaderSize: 5}, nil,
 		},
 		{
 			// A non-minimal uvarint is still a valid uvarint.

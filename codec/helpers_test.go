@@ -2,7 +2,6 @@ package codec
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -54,10 +53,7 @@ func mustEncodeFull(t testing.TB, s *snapshot.Snapshot) []byte {
 // rawFrame builds a frame around body by hand: uncompressed, no dictionary,
 // the header's body size telling the truth.
 func rawFrame(kind Kind, body []byte) []byte {
-	f := []byte{'S', 'D', Version, byte(kind)}
-	f = binary.AppendUvarint(f, 0)
-	f = binary.AppendUvarint(f, uint64(len(body)))
-	return append(f, body...)
+	return append(appendHeader(nil, Version, kind, None, NoDictionary, uint64(len(body))), body...)
 }
 
 // sentinels are the errors a decoder or Apply may return; anything else is
@@ -93,7 +89,8 @@ func sameSnapshot(t testing.TB, got, want *snapshot.Snapshot) {
 // one collection edit at "c" under rule "id" with no removals and no
 // order: puts and patches each write their whole array. With withStream
 // the delta has a fourth element, the items stream, written as a bin (a
-// msgpack nil when stream is nil).
+// msgpack nil when stream is nil). From version 4 on, the base root is
+// written in 32 bits and a stream's zstd magic number is left out.
 func handCollectionFrame(version uint8, base, target uint64, puts, patches func(*msgpack.Encoder), withStream bool, stream []byte) []byte {
 	var body bytes.Buffer
 	enc := msgpack.NewEncoder(&body)
@@ -102,7 +99,12 @@ func handCollectionFrame(version uint8, base, target uint64, puts, patches func(
 	} else {
 		_ = enc.EncodeArrayLen(3)
 	}
-	_ = enc.EncodeUint64(base)
+	if version >= 4 {
+		_ = enc.EncodeUint32(uint32(base))
+		stream = bytes.TrimPrefix(stream, zstdMagic[:])
+	} else {
+		_ = enc.EncodeUint64(base)
+	}
 	_ = enc.EncodeUint64(target)
 	_ = enc.EncodeArrayLen(1)
 	_ = enc.EncodeArrayLen(3)
@@ -118,10 +120,19 @@ func handCollectionFrame(version uint8, base, target uint64, puts, patches func(
 	if withStream {
 		_ = enc.EncodeBytes(stream)
 	}
-	frame := appendHeader(nil, DeltaKind, None, NoDictionary, uint64(body.Len()))
-	frame[2] = version
+	frame := appendHeader(nil, version, DeltaKind, None, NoDictionary, uint64(body.Len()))
 	return append(frame, body.Bytes()...)
 }
 
 // noEntries writes an empty array: no puts, or no patches.
 func noEntries(enc *msgpack.Encoder) { _ = enc.EncodeArrayLen(0) }
+
+// zstdFrame returns a frame of the given version whose payload is the zstd
+// stream z, as a writer of that version sends it (format 4 leaves out the
+// zstd magic number).
+func zstdFrame(version uint8, kind Kind, bodySize uint64, z []byte) []byte {
+	if version >= 4 {
+		z = bytes.TrimPrefix(z, zstdMagic[:])
+	}
+	return append(appendHeader(nil, version, kind, Zstd, NoDictionary, bodySize), z...)
+}

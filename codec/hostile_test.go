@@ -160,7 +160,11 @@ func TestZstdBomb(t *testing.T) {
 	// under the decoder's limit.
 	for _, claim := range []uint64{1 << 30, 0, 100, 1 << 20, DefaultMaxDecodedSize - 1} {
 		for _, kind := range []Kind{Full, DeltaKind} {
-			frame := append(appendHeader(nil, kind, Zstd, 0, claim), bomb...)
+			version := uint8(Version)
+			if claim == 100 {
+				version = 3 // with the zstd magic number
+			}
+			frame := zstdFrame(version, kind, claim, bomb)
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
@@ -181,7 +185,7 @@ func TestZstdBomb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	frame := append(appendHeader(nil, Full, Zstd, 0, 1<<16), bomb...)
+	frame := zstdFrame(Version, Full, 1<<16, bomb)
 	if n := allocated(func() {
 		if _, err := small.Decode(frame); !errors.Is(err, ErrTooLarge) {
 			t.Errorf("bomb with a 64 KiB limit: %v, want ErrTooLarge", err)
@@ -202,7 +206,7 @@ func TestZstdBodySizeMismatch(t *testing.T) {
 	}
 	payload := frame[h.HeaderSize:]
 	for _, size := range []uint64{0, h.BodySize - 1, h.BodySize + 1, h.BodySize * 2} {
-		f := append(appendHeader(nil, Full, Zstd, 0, size), payload...)
+		f := append(appendHeader(nil, Version, Full, Zstd, 0, size), payload...)
 		_, err := Decode(f)
 		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTooLarge) {
 			t.Errorf("zstd body of %d bytes, header says %d: %v, want ErrCorrupt or ErrTooLarge", h.BodySize, size, err)
@@ -214,7 +218,7 @@ func TestZstdBodySizeMismatch(t *testing.T) {
 		t.Errorf("bytes after the zstd frame: %v, want ErrCorrupt", err)
 	}
 	// A body that is not zstd at all.
-	bad = append(appendHeader(nil, Full, Zstd, 0, 10), "not zstd at all"...)
+	bad = append(appendHeader(nil, Version, Full, Zstd, 0, 10), "not zstd at all"...)
 	if _, err := Decode(bad); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("body that is not zstd: %v, want ErrCorrupt", err)
 	}

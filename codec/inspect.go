@@ -14,7 +14,7 @@ type Info struct {
 	FrameBytes  int              `json:"frame_bytes"`
 	BodyBytes   uint64           `json:"body_bytes"`
 	Root        string           `json:"root,omitempty"`   // full frames
-	Base        string           `json:"base,omitempty"`   // delta frames
+	Base        string           `json:"base,omitempty"`   // delta frames: the root as named (format 4: its low 32 bits)
 	Target      string           `json:"target,omitempty"` // delta frames
 	Edits       []EditInfo       `json:"edits,omitempty"`
 	Collections []CollectionInfo `json:"collections,omitempty"`
@@ -62,8 +62,11 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 	}
 	if f.texts != nil {
 		info.ItemsStreamBytes = len(f.texts.blob)
+		if f.Header.Version >= 4 {
+			info.ItemsStreamBytes -= len(zstdMagic) // put back by the decoder
+		}
 	}
-	info.Base = snapshot.FormatHash(f.Delta.Base)
+	info.Base = f.BaseName()
 	info.Target = snapshot.FormatHash(f.Delta.Target)
 	for _, e := range f.Delta.Edits {
 		path := delta.PathString(e.Path)

@@ -176,11 +176,11 @@ func TestItemsStreamHostile(t *testing.T) {
 	var body bytes.Buffer
 	enc := msgpack.NewEncoder(&body)
 	_ = enc.EncodeArrayLen(4)
-	_ = enc.EncodeUint64(base.Hash())
+	_ = enc.EncodeUint32(uint32(base.Hash()))
 	_ = enc.EncodeUint64(base.Hash())
 	_ = enc.EncodeArrayLen(0)
 	_ = enc.EncodeBytes([]byte{})
-	frame := append(appendHeader(nil, DeltaKind, None, NoDictionary, uint64(body.Len())), body.Bytes()...)
+	frame := append(appendHeader(nil, Version, DeltaKind, None, NoDictionary, uint64(body.Len())), body.Bytes()...)
 	if _, err := Decode(frame); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("items stream without items: %v, want corrupt", err)
 	}

@@ -17,7 +17,7 @@ func TestLegacyVectors(t *testing.T) {
 	for _, tt := range []struct {
 		version uint8
 		min     int // vectors there must be at least
-	}{{1, 6}, {2, 10}} {
+	}{{1, 6}, {2, 10}, {3, 11}} {
 		t.Run(fmt.Sprintf("v%d", tt.version), func(t *testing.T) {
 			legacyVectors(t, tt.version, tt.min)
 		})
@@ -85,15 +85,19 @@ func TestNewerOperationsInOlderFrames(t *testing.T) {
 	} {
 		d := &delta.Delta{Base: base.Hash(), Target: mustParse(t, tt.next).Hash(),
 			Edits: []delta.Edit{{Kind: delta.Patch, Path: []string{}, Ops: []delta.Op{tt.op}}}}
-		enc, err := NewEncoder(WithDictionary(NoDictionary), WithoutCompression())
-		if err != nil {
-			t.Fatal(err)
-		}
-		frame, err := enc.AppendDelta(nil, d)
-		if err != nil {
-			t.Fatal(err)
+		frames := map[uint8][]byte{}
+		for _, written := range []uint8{3, 4} {
+			enc, err := NewEncoder(WithDictionary(NoDictionary), WithoutCompression(), WithVersion(written))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if frames[written], err = enc.AppendDelta(nil, d); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for v := uint8(MinVersion); v <= Version; v++ {
+			// Versions 1 to 3 share the header and body layout: relabel.
+			frame := frames[max(v, 3)]
 			frame[2] = v
 			_, err := Apply(base, frame)
 			if v < tt.oldest && !errors.Is(err, ErrCorrupt) {

@@ -198,7 +198,7 @@ func TestSpecWorkedExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(spec, fmt.Sprintf("is %d bytes: `%s`", len(noChange), hexBytes(noChange[:6]))) {
+	if !strings.Contains(spec, fmt.Sprintf("is %d bytes: `%s`", len(noChange), hexBytes(noChange[:5]))) {
 		t.Errorf("the document misdescribes the no-change frame % x", noChange)
 	}
 }
@@ -561,8 +561,8 @@ func TestSpecOperationEncodings(t *testing.T) {
 		if err != nil || h.Compression != None || h.Dictionary != r.dict {
 			t.Fatalf("%s: header %+v, %v", r.wire, h, err)
 		}
-		// [base, target, [[3, [], [op]]]]: 1 + 9 + 9 + 1, then 1 + 1 + 1 + 1.
-		if got := hexBytes(frame[h.HeaderSize+24:]); got != r.hex {
+		// [base, target, [[3, [], [op]]]]: 1 + 5 + 9 + 1, then 1 + 1 + 1 + 1.
+		if got := hexBytes(frame[h.HeaderSize+20:]); got != r.hex {
 			t.Errorf("%s encodes as %s, the document says %s", r.wire, got, r.hex)
 		}
 	}

@@ -60,7 +60,7 @@ func TestZstdBomb(t *testing.T) {
 			if kind == kindDelta && claim == codec.DefaultMaxDecodedSize {
 				continue // the same 64 MiB of work as the full frame's
 			}
-			frame := append(header(kind, compZstd, claim), bomb...)
+			frame := append(header(kind, compZstd, claim), magicless(bomb)...)
 			name := fmt.Sprintf("%d-byte bomb, kind %d, claiming %d bytes", len(frame), kind, claim)
 			refusedEverywhere(t, eps, name, frame, memCap*5/8, codec.ErrTooLarge)
 		}
@@ -76,7 +76,7 @@ func TestZstdClaim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	payload := enc.EncodeAll(body, nil)
+	payload := magicless(enc.EncodeAll(body, nil))
 	eps := entryPoints(t, mustParse(t, pollJSON(0)))
 	for _, claim := range []uint64{1 << 20, 16 << 20, codec.DefaultMaxDecodedSize} {
 		frame := append(header(kindFull, compZstd, claim), payload...)
@@ -266,20 +266,21 @@ func TestTrailingBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string][]byte{
-		"msgpack after the body":       rawFrame(kindFull, append(bytes.Clone(body), 0xc0)),
-		"a second body":                rawFrame(kindFull, append(bytes.Clone(body), body...)),
-		"bytes after the raw body":     append(bytes.Clone(raw), 0x00),
-		"bytes after the zstd stream":  append(bytes.Clone(zs), 0x00, 0x01, 0x02),
-		"a second zstd frame":          append(bytes.Clone(zs), zpayload...),
-		"bytes after the delta":        append(bytes.Clone(df), 0x90),
-		"a frame after the frame":      append(bytes.Clone(raw), raw...),
-		"header claims 64 MiB, raw":    append(header(kindFull, compNone, codec.DefaultMaxDecodedSize), body...),
-		"header claims 2^63, raw":      append(header(kindFull, compNone, 1<<63), body...),
-		"header claims 2^64-1, zstd":   append(header(kindFull, compZstd, 1<<64-1), zpayload...),
-		"header claims one byte more":  append(header(kindFull, compNone, uint64(len(body)+1)), body...),
-		"header claims one byte less":  append(header(kindFull, compNone, uint64(len(body)-1)), body...),
-		"dictionary id past uint64":    append([]byte("SD\x02\x00"), bytes.Repeat([]byte{0xff}, 11)...),
-		"body size varint of 11 bytes": append([]byte("SD\x02\x00\x00"), bytes.Repeat([]byte{0x80}, 10)...),
+		"msgpack after the body":                      rawFrame(kindFull, append(bytes.Clone(body), 0xc0)),
+		"a second body":                               rawFrame(kindFull, append(bytes.Clone(body), body...)),
+		"bytes after the raw body":                    append(bytes.Clone(raw), 0x00),
+		"bytes after the zstd stream":                 append(bytes.Clone(zs), 0x00, 0x01, 0x02),
+		"a second zstd frame":                         append(bytes.Clone(zs), zpayload...),
+		"bytes after the delta":                       append(bytes.Clone(df), 0x90),
+		"a frame after the frame":                     append(bytes.Clone(raw), raw...),
+		"header claims 64 MiB, raw":                   append(header(kindFull, compNone, codec.DefaultMaxDecodedSize), body...),
+		"header claims 2^63, raw":                     append(header(kindFull, compNone, 1<<63), body...),
+		"header claims 2^64-1, zstd":                  append(header(kindFull, compZstd, 1<<64-1), zpayload...),
+		"header claims one byte more":                 append(header(kindFull, compNone, uint64(len(body)+1)), body...),
+		"header claims one byte less":                 append(header(kindFull, compNone, uint64(len(body)-1)), body...),
+		"dictionary id past uint64":                   append([]byte("SD\x02\x00"), bytes.Repeat([]byte{0xff}, 11)...),
+		"escaped dictionary id past uint64, format 4": append([]byte("SD\x04\xf0"), bytes.Repeat([]byte{0xff}, 11)...),
+		"body size varint of 11 bytes":                append([]byte("SD\x02\x00\x00"), bytes.Repeat([]byte{0x80}, 10)...),
 	}
 	for name, frame := range cases {
 		refusedEverywhere(t, eps, name, frame, 1<<20, codec.ErrCorrupt, codec.ErrTooLarge, codec.ErrVersion)

@@ -86,12 +86,18 @@ const (
 	compZstd  = 1
 )
 
-// header returns a frame header of the current format version.
+// header returns a frame header of the current format version (4: the
+// dictionary id, 0, in the flags' top bits).
 func header(kind, comp byte, bodySize uint64) []byte {
 	h := []byte{'S', 'D', codec.Version, kind | comp<<2}
-	h = binary.AppendUvarint(h, 0) // no dictionary
 	return binary.AppendUvarint(h, bodySize)
 }
+
+// zstdMagic begins a zstd frame; format 4 payloads leave it out.
+var zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+
+// magicless returns the zstd stream z as a format 4 frame carries it.
+func magicless(z []byte) []byte { return bytes.TrimPrefix(z, zstdMagic) }
 
 // rawFrame is a frame carrying body uncompressed.
 func rawFrame(kind byte, body []byte) []byte {
@@ -107,7 +113,7 @@ func zstdFrame(t testing.TB, kind byte, body []byte) []byte {
 		t.Fatal(err)
 	}
 	defer enc.Close()
-	return append(header(kind, compZstd, uint64(len(body))), enc.EncodeAll(body, nil)...)
+	return append(header(kind, compZstd, uint64(len(body))), magicless(enc.EncodeAll(body, nil))...)
 }
 
 // memUse runs fn and returns the bytes allocated meanwhile and the growth

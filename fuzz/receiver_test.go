@@ -366,9 +366,23 @@ func (h *harness) checkApplied(env string, seq uint64, frame []byte, before, aft
 	}
 	want := fr.Snapshot
 	if fr.Header.Kind == codec.DeltaKind {
-		base, err := h.recv.SnapshotAt(env, fr.Delta.Base)
+		// A format 4 frame names its base by 32 bits: find the root among
+		// those the Receiver held (its snapshot and its history's).
+		root, named := uint64(0), false
+		if before.snap != nil && fr.NamesBase(before.snap.Hash()) {
+			root, named = before.snap.Hash(), true
+		}
+		for _, st := range before.hist {
+			if !named && fr.NamesBase(st.PrevRoot) {
+				root, named = st.PrevRoot, true
+			}
+		}
+		if !named {
+			t.Fatalf("seq %d applied a delta on %s, not a root the Receiver held", seq, fr.BaseName())
+		}
+		base, err := h.recv.SnapshotAt(env, root)
 		if err != nil {
-			t.Fatalf("seq %d applied a delta on %s, which the Receiver does not hold: %v", seq, snapshot.FormatHash(fr.Delta.Base), err)
+			t.Fatalf("seq %d applied a delta on %s, which the Receiver does not hold: %v", seq, snapshot.FormatHash(root), err)
 		}
 		if want, err = fr.Apply(base); err != nil {
 			t.Fatalf("seq %d applied a delta that does not apply to its base: %v", seq, err)

@@ -88,8 +88,8 @@ func applyFrameSeeds(t *testing.T) map[string][][]byte {
 	for name, b := range bombBodies() {
 		seeds["bomb-"+strings.ReplaceAll(name, " ", "-")] = [][]byte{base, rawFrame(b.kind, []byte(b.body))}
 	}
-	seeds["zstd-rle-bomb"] = [][]byte{base, append(header(kindFull, compZstd, 1<<20), rleBomb(8<<20)...)}
-	seeds["zstd-claim"] = [][]byte{base, append(header(kindFull, compZstd, 64<<20), zstdFrame(t, kindFull, []byte("\x92\x00\xc0"))[6:]...)}
+	seeds["zstd-rle-bomb"] = [][]byte{base, append(header(kindFull, compZstd, 1<<20), magicless(rleBomb(8<<20))...)}
+	seeds["zstd-claim"] = [][]byte{base, append(header(kindFull, compZstd, 64<<20), zstdFrame(t, kindFull, []byte("\x92\x00\xc0"))[len(header(kindFull, compZstd, 3)):]...)}
 	seeds["deep-arrays"] = [][]byte{base, rawFrame(kindFull, []byte(fullHd+strings.Repeat("\x91", 20000)+"\xc0"))}
 	seeds["unknown-ext"] = [][]byte{base, rawFrame(kindFull, []byte(fullHd+"\xd4\x02\x31"))}
 	seeds["trailing"] = [][]byte{base, rawFrame(kindFull, []byte(fullHd+"\xc0\xc0"))}
@@ -214,7 +214,7 @@ func receiverSeeds(t *testing.T) map[string][][]byte {
 			add("bomb-"+strings.ReplaceAll(name, " ", "-"), new(scriptBuilder).send(0).raw(opRaw, seqNext, rawFrame(b.kind, []byte(b.body))).send(1))
 		}
 	}
-	add("zstd-claim", new(scriptBuilder).send(0).raw(opRaw, seqNext, append(header(kindFull, compZstd, 64<<20), zstdFrame(t, kindFull, []byte("\x92\x00\xc0"))[6:]...)).send(1))
+	add("zstd-claim", new(scriptBuilder).send(0).raw(opRaw, seqNext, append(header(kindFull, compZstd, 64<<20), zstdFrame(t, kindFull, []byte("\x92\x00\xc0"))[len(header(kindFull, compZstd, 3)):]...)).send(1))
 	add("copy-runs", new(scriptBuilder).poll(`{"x":[0,0],"n":0}`).raw(opRaw, seqNext, copyRunsFrame(t)).send(0))
 	return seeds
 }

@@ -187,6 +187,19 @@ func (e *envState) find(root uint64) *snapshot.Snapshot {
 	return nil
 }
 
+// findBase returns the held snapshot a delta frame applies to.
+func (e *envState) findBase(f *codec.Frame) *snapshot.Snapshot {
+	for _, s := range e.recent {
+		// A format 4 frame names its base by 32 bits of its root: two
+		// held snapshots agreeing on them (odds 2^-32 a pair) make the
+		// first one the base, and the target root refuses the result.
+		if f.NamesBase(s.Hash()) {
+			return s
+		}
+	}
+	return nil
+}
+
 // push makes s current, keeping at most n snapshots.
 func (e *envState) push(s *snapshot.Snapshot, n int) {
 	kept := make([]*snapshot.Snapshot, 0, n)
@@ -348,8 +361,8 @@ func (r *Receiver) Receive(env string, seq uint64, frame []byte) (Ack, error) {
 	if f.Header.Kind == codec.Full {
 		next = f.Snapshot
 	} else {
-		if base = e.find(f.Delta.Base); base == nil {
-			return fail(StatusUnknownBase, "base %s is not held: %w", snapshot.FormatHash(f.Delta.Base), ErrUnknownBase)
+		if base = e.findBase(f); base == nil {
+			return fail(StatusUnknownBase, "base %s is not held: %w", f.BaseName(), ErrUnknownBase)
 		}
 		if next, err = f.Apply(base); err != nil {
 			return fail(StatusRejected, "%w", err)

@@ -305,6 +305,53 @@ func TestReceiverRecentRoots(t *testing.T) {
 	}
 }
 
+// TestReceiverFormats checks that a Receiver takes frames of format 3 (an
+// agent not yet upgraded, codec.WithVersion(3)) and format 4 (bases named
+// by 32 bits) alike, against its current root and a recent one.
+func TestReceiverFormats(t *testing.T) {
+	h := newSimHost(17, 8)
+	snaps := make([]*snapshot.Snapshot, 5)
+	for i := range snaps {
+		snaps[i] = h.next(t)
+	}
+	for _, version := range []uint8{3, 4} {
+		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) {
+			enc, err := codec.NewEncoder(codec.WithVersion(version))
+			if err != nil {
+				t.Fatal(err)
+			}
+			frame := func(base, next *snapshot.Snapshot) []byte {
+				d, err := delta.Diff(base, next)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, err := enc.AppendDelta(nil, d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if hd, err := codec.ParseHeader(f); err != nil || hd.Version != version {
+					t.Fatalf("header %+v, %v: want format %d", hd, err, version)
+				}
+				return f
+			}
+			r := newReceiverT(t, store.NewMemory())
+			if _, err := r.Receive("e", 1, encodeFull(t, snaps[0])); err != nil {
+				t.Fatal(err)
+			}
+			for i, step := range [][2]int{{0, 1}, {1, 2}, {1, 3}, {3, 4}} {
+				ack, err := r.Receive("e", uint64(i+2), frame(snaps[step[0]], snaps[step[1]]))
+				if err != nil || ack.Status != StatusApplied || ack.Root != snapshot.FormatHash(snaps[step[1]].Hash()) {
+					t.Fatalf("delta s%d->s%d: %v %+v", step[0], step[1], err, ack)
+				}
+			}
+			got, _ := mustSnapshot(t, r, "e")
+			if !got.Equal(snaps[4]) {
+				t.Fatal("the receiver does not hold the last poll")
+			}
+		})
+	}
+}
+
 func TestReceiverNoChange(t *testing.T) {
 	h := newSimHost(14, 6)
 	st := store.NewMemory()
