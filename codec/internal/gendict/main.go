@@ -4,7 +4,11 @@
 // the bench simulator's profiles and, when present, the real corpus in
 // ../shared/corpus/real, and is deterministic for the same inputs.
 //
-//	go generate ./codec
+//	go run ./internal/gendict -o /tmp/names.go -zstd /tmp/dict.zstd
+//
+// from the codec folder writes a candidate for a new dictionary id. It will
+// not write over a file that differs (dict_builtin.go, dict1.zstd and
+// dict2.zstd are frozen).
 package main
 
 import (
@@ -28,7 +32,24 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-var trained *bool
+var (
+	trained   *bool
+	version   *int
+	overwrite *bool
+)
+
+// writeFrozen writes data to path, unless path holds something else: the
+// names and zstd content of an assigned dictionary id are frozen (frames
+// name its entries by index, zstd frames refer to its bytes), and the
+// encoder's bodies change over time, so a run today does not rebuild them.
+// A new dictionary goes to a new file under a new id.
+func writeFrozen(path string, data []byte) error {
+	old, err := os.ReadFile(path)
+	if err == nil && !bytes.Equal(old, data) && !*overwrite {
+		return fmt.Errorf("%s exists and differs from what this build generates: assigned dictionaries are frozen; write a new one elsewhere (and give it a new id), or pass -overwrite", path)
+	}
+	return os.WriteFile(path, data, 0o644)
+}
 
 func main() {
 	out := flag.String("o", "dict_builtin.go", "output file")
@@ -36,6 +57,8 @@ func main() {
 	zout := flag.String("zstd", "", "also train a zstd dictionary on frame bodies written with the current names and write it here")
 	corpus := flag.String("corpus", "../../shared/corpus/real", "real corpus folder (skipped when absent)")
 	size := flag.Int("n", 256, "number of names")
+	version = flag.Int("version", codec.Version, "frame format version of the bodies the zstd dictionary is trained on")
+	overwrite = flag.Bool("overwrite", false, "write over an existing output that differs (never for a dictionary an id names)")
 	flag.Parse()
 	w := map[string]int{}
 	for _, p := range []struct {
@@ -117,7 +140,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile(*out, src, 0o644); err != nil {
+	if err := writeFrozen(*out, src); err != nil {
 		log.Fatal(err)
 	}
 	log.Printf("wrote %d names to %s (%d corpus files)", len(entries), *out, files)
@@ -182,7 +205,7 @@ func countOps(w map[string]int, ops []delta.Op) {
 // codec writes today (names already replaced by dictionary 1), for bodies too
 // small to compress on their own.
 func trainZstd(out string) error {
-	enc, err := codec.NewEncoder()
+	enc, err := codec.NewEncoder(codec.WithVersion(uint8(*version)))
 	if err != nil {
 		return err
 	}
@@ -239,6 +262,10 @@ func trainZstd(out string) error {
 					return err
 				}
 				body := frame[h.HeaderSize:]
+				if h.Compression == codec.Zstd && h.Version >= 4 {
+					// Format 4 leaves out the zstd magic number.
+					body = append([]byte{0x28, 0xb5, 0x2f, 0xfd}, body...)
+				}
 				if h.Compression == codec.Zstd {
 					zr, err := reader(h.Dictionary)
 					if err != nil {
@@ -284,7 +311,7 @@ func trainZstd(out string) error {
 			d = append(d, rawDictionary(perProfile[i], rawShare)...)
 		}
 	}
-	if err := os.WriteFile(out, d, 0o644); err != nil {
+	if err := writeFrozen(out, d); err != nil {
 		return err
 	}
 	log.Printf("wrote a %d-byte zstd dictionary trained on %d bodies to %s", len(d), len(samples), out)
