@@ -35,12 +35,21 @@ type Frame struct {
 	Root     uint64             // Full: the root hash the frame names
 
 	texts *pendingTexts // items still to decode against the base
+	ticks []pendingTick // status ticks still to expand against the base
 	named uint64        // the base root as the frame names it (format 4: 32 bits)
 }
 
+// pendingTick is a collection edit's status tick, which becomes item
+// patches once the base is known.
+type pendingTick struct {
+	edit int
+	tick tick
+}
+
 // NeedsBase reports whether the frame's delta is incomplete until the base
-// is known: some new items were coded against base items.
-func (f *Frame) NeedsBase() bool { return f.texts != nil }
+// is known: some new items were coded against base items, or a status tick
+// counts up base items it finds in the base (format 4).
+func (f *Frame) NeedsBase() bool { return f.texts != nil || len(f.ticks) > 0 }
 
 // NamesBase reports whether a snapshot of this root is the base the frame's
 // delta applies to. A format 4 frame names its base by the low 32 bits of
@@ -82,6 +91,18 @@ func (f *Frame) Apply(base *snapshot.Snapshot) (*snapshot.Snapshot, error) {
 			f.BaseName(), snapshot.FormatHash(base.Hash()), ErrUnknownBase)
 	}
 	f.Delta.Base = base.Hash()
+	for len(f.ticks) > 0 {
+		pt := f.ticks[0]
+		e := &f.Delta.Edits[pt.edit]
+		arr, ok := nodeAt(base.Root(), e.Path)
+		if !ok || arr.Kind() != snapshot.Array {
+			return nil, fmt.Errorf("codec: edit %d: a status tick, but the base has no array at %s: %w", pt.edit, delta.PathString(e.Path), ErrCorrupt)
+		}
+		if err := pt.tick.expand(e.Collection, arr); err != nil {
+			return nil, fmt.Errorf("codec: edit %d: %w", pt.edit, err)
+		}
+		f.ticks = f.ticks[1:]
+	}
 	if f.texts != nil {
 		if err := f.texts.resolve(f.Delta, base); err != nil {
 			return nil, err
@@ -180,6 +201,9 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 		f.Delta, err = r.delta()
 		if err == nil {
 			f.named = f.Delta.Base
+		}
+		if err == nil {
+			f.ticks = r.ticks
 		}
 		if err == nil && len(r.pending) > 0 {
 			blob := r.blob
@@ -295,6 +319,7 @@ type reader struct {
 	edit    int           // index of the edit being read
 	pending []pendingText // new items sent as text (format 3)
 	blob    []byte        // their zstd stream
+	ticks   []pendingTick // status ticks (format 4)
 }
 
 func (d *Decoder) newReader(body []byte, version uint8, dict *dictionary) *reader {
@@ -646,11 +671,14 @@ func (r *reader) readEdit(e *delta.Edit) error {
 
 // collection reads a collection edit whose items sit at depth itemDepth.
 func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
-	if err := r.tuple("collection edit", 5); err != nil {
+	m, err := r.arrayLen("collection edit", 1)
+	if err != nil {
 		return nil, err
 	}
+	if m != 5 && (m != 6 || r.version < 4) {
+		return nil, r.corrupt(fmt.Sprintf("collection edit: %d elements, want 5", m), nil)
+	}
 	c := &delta.CollectionEdit{}
-	var err error
 	if c.Rule, err = r.name("collection rule"); err != nil {
 		return nil, err
 	}
@@ -764,18 +792,70 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 	}
 	if r.isNil() {
 		_ = r.dec.DecodeNil()
-		return c, nil
-	}
-	if n, err = r.arrayLen("order", 1); err != nil {
-		return nil, err
-	}
-	c.Order = make([]int, n)
-	for i := range c.Order {
-		if c.Order[i], err = r.int("order"); err != nil {
+	} else {
+		if n, err = r.arrayLen("order", 1); err != nil {
 			return nil, err
 		}
+		c.Order = make([]int, n)
+		for i := range c.Order {
+			if c.Order[i], err = r.int("order"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if m == 6 {
+		t, err := r.tick()
+		if err != nil {
+			return nil, err
+		}
+		r.ticks = append(r.ticks, pendingTick{edit: r.edit, tick: t})
 	}
 	return c, nil
+}
+
+// tick reads a status tick: [pointer, word, step, [first, gap, ...]].
+func (r *reader) tick() (tick, error) {
+	var t tick
+	if err := r.tuple("status tick", 4); err != nil {
+		return t, err
+	}
+	var err error
+	if t.pointer, err = r.name("status tick pointer"); err != nil {
+		return t, err
+	}
+	if t.word, err = r.str("status tick word"); err != nil {
+		return t, err
+	}
+	if t.word == "" || isDigit(t.word[0]) {
+		return t, r.corrupt(fmt.Sprintf("status tick word %q: empty or beginning with a digit", t.word), nil)
+	}
+	if t.step, err = r.int64("status tick step"); err != nil {
+		return t, err
+	}
+	if t.step == 0 {
+		return t, r.corrupt("status tick step 0", nil)
+	}
+	n, err := r.arrayLen("status tick exceptions", 1)
+	if err != nil {
+		return t, err
+	}
+	t.except = make([]int, n)
+	for k := range t.except {
+		v, err := r.int("status tick exception")
+		if err != nil {
+			return t, err
+		}
+		switch {
+		case k == 0 && v < 0:
+			return t, r.corrupt(fmt.Sprintf("status tick exception at %d", v), nil)
+		case k > 0 && (v < 1 || t.except[k-1] > math.MaxInt32-v):
+			return t, r.corrupt(fmt.Sprintf("status tick exception gap %d", v), nil)
+		case k > 0:
+			v += t.except[k-1]
+		}
+		t.except[k] = v
+	}
+	return t, nil
 }
 
 // ops reads RFC 6902 operations on a value at depth depth.

@@ -77,6 +77,7 @@ func TestZstdDictionariesFrozen(t *testing.T) {
 	}{
 		{BuiltinDictionary, 28567, 0x0399ba5a57fd4690},
 		{BuiltinDictionary2, 59999, 0x55c6354f6c65379e},
+		{BuiltinDictionary3, 60273, 0x791eeb9fcfa60b25},
 	} {
 		d := dictionaries[tt.id].zstd
 		if len(d) != tt.size || xxhash.Sum64(d) != tt.hash {

@@ -46,7 +46,7 @@ func WithLevel(l zstd.EncoderLevel) EncoderOption {
 // WithDictionary sets the dictionary frames are written with: its id goes
 // in the header, and names found in it travel as small integers. 0 writes
 // names as plain strings (any reader of the format decodes those frames);
-// the default is BuiltinDictionary2.
+// the default is BuiltinDictionary3.
 func WithDictionary(id uint64) EncoderOption {
 	return func(e *Encoder) error {
 		d, ok := dictionaries[id]
@@ -54,6 +54,7 @@ func WithDictionary(id uint64) EncoderOption {
 			return fmt.Errorf("codec: dictionary %d: %w", id, ErrInvalidOption)
 		}
 		e.dict = d
+		e.dictSet = true
 		return nil
 	}
 }
@@ -71,7 +72,8 @@ func WithoutBaseCoding() EncoderOption {
 
 // WithVersion sets the frame format version written: 4 (the default) or
 // 3, for receivers that do not read format 4 yet (a fleet upgrades its
-// servers first). Readers of this build decode both.
+// servers first); format 3 names dictionary 2 by default, and refuses 3.
+// Readers of this build decode both.
 func WithVersion(v uint8) EncoderOption {
 	return func(e *Encoder) error {
 		if v != 3 && v != 4 {
@@ -103,6 +105,7 @@ type Encoder struct {
 	raw          bool // never compress
 	noBaseCoding bool
 	version      uint8
+	dictSet      bool // WithDictionary was given
 	dict         *dictionary
 	level        zstd.EncoderLevel
 	zenc         *zstd.Encoder
@@ -123,6 +126,8 @@ type writer struct {
 	version uint8
 	texts   *itemTexts // new items sent as text, nil when none may be
 	items   *itemsEncoder
+	base    *snapshot.Node // the base's root, when status ticks may be sent (format 4)
+	arr     *snapshot.Node // the base array of the edit being written, or nil
 }
 
 // name writes a member name, path segment, pointer or rule.
@@ -136,11 +141,18 @@ func (w writer) name(s string) {
 
 // NewEncoder returns an Encoder.
 func NewEncoder(opts ...EncoderOption) (*Encoder, error) {
-	e := &Encoder{level: zstd.SpeedDefault, dict: builtinDictionary2, version: Version}
+	e := &Encoder{level: zstd.SpeedDefault, dict: builtinDictionary3, version: Version}
 	for _, o := range opts {
 		if err := o(e); err != nil {
 			return nil, err
 		}
+	}
+	if e.version < 4 && e.dict.id > BuiltinDictionary2 {
+		// Format 3 readers know dictionaries 0 to 2 only.
+		if e.dictSet {
+			return nil, fmt.Errorf("codec: dictionary %d in a format %d frame: %w", e.dict.id, e.version, ErrInvalidOption)
+		}
+		e.dict = builtinDictionary2
 	}
 	zopts := []zstd.EOption{
 		zstd.WithEncoderLevel(e.level),
@@ -200,6 +212,9 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 	bw := writer{Encoder: w.enc, dict: e.dict, version: e.version, items: &e.items}
 	if d != nil && e.CodesItemsAgainstBase() && d.Origin() != nil && d.Origin().Hash() == d.Base {
 		bw.texts = newItemTexts(d.Origin(), d, e.dict)
+		if e.version >= 4 {
+			bw.base = d.Origin().Root()
+		}
 	}
 	if err := writeDelta(bw, d); err != nil {
 		return nil, err
@@ -276,6 +291,10 @@ func writeDelta(enc writer, d *delta.Delta) error {
 		if enc.texts != nil {
 			enc.texts.collection(i)
 		}
+		enc.arr = nil
+		if e := &d.Edits[i]; enc.base != nil && e.Kind == delta.Keyed {
+			enc.arr, _ = nodeAt(enc.base, e.Path)
+		}
 		if err := writeEdit(enc, &d.Edits[i]); err != nil {
 			return fmt.Errorf("codec: encode: edit %d: %w", i, err)
 		}
@@ -333,7 +352,16 @@ func writeRef(enc writer, key string, at int, byPos bool) {
 }
 
 func writeCollection(enc writer, c *delta.CollectionEdit) error {
-	_ = enc.EncodeArrayLen(5)
+	patches := c.Patch
+	var t *tick
+	if enc.arr != nil {
+		t, patches = planTick(c, enc.arr)
+	}
+	if t != nil {
+		_ = enc.EncodeArrayLen(6)
+	} else {
+		_ = enc.EncodeArrayLen(5)
+	}
 	enc.name(c.Rule)
 	_ = enc.EncodeArrayLen(len(c.Remove) + len(c.RemoveAt))
 	for _, k := range c.Remove {
@@ -384,10 +412,10 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 			return err
 		}
 	}
-	groups := groupPatches(c.Patch)
+	groups := groupPatches(patches)
 	_ = enc.EncodeArrayLen(len(groups))
 	for _, g := range groups {
-		p := &c.Patch[g[0]]
+		p := &patches[g[0]]
 		_ = enc.EncodeArrayLen(2)
 		if len(g) == 1 {
 			writeRef(enc, p.Key, p.At, p.ByPos)
@@ -396,12 +424,12 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 			_ = enc.EncodeArrayLen(len(g))
 			prev := 0
 			for k, i := range g {
-				at := c.Patch[i].At
+				at := patches[i].At
 				if k > 0 {
 					at -= prev
 				}
 				_ = enc.EncodeInt(int64(at))
-				prev = c.Patch[i].At
+				prev = patches[i].At
 			}
 		}
 		if err := writeOps(enc, p.Ops); err != nil {
@@ -409,11 +437,29 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 		}
 	}
 	if c.Order == nil {
-		return enc.EncodeNil()
+		_ = enc.EncodeNil()
+	} else {
+		_ = enc.EncodeArrayLen(len(c.Order))
+		for _, i := range c.Order {
+			_ = enc.EncodeInt(int64(i))
+		}
 	}
-	_ = enc.EncodeArrayLen(len(c.Order))
-	for _, i := range c.Order {
-		_ = enc.EncodeInt(int64(i))
+	if t != nil {
+		// [pointer, word, step, [first, gap, ...]]
+		_ = enc.EncodeArrayLen(4)
+		enc.name(t.pointer)
+		_ = enc.EncodeString(t.word)
+		_ = enc.EncodeInt(t.step)
+		_ = enc.EncodeArrayLen(len(t.except))
+		prev := 0
+		for k, i := range t.except {
+			if k > 0 {
+				_ = enc.EncodeInt(int64(i - prev))
+			} else {
+				_ = enc.EncodeInt(int64(i))
+			}
+			prev = i
+		}
 	}
 	return nil
 }

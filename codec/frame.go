@@ -124,7 +124,8 @@ func ParseHeader(frame []byte) (Header, error) {
 	h.BodySize = size
 	pos += n
 	h.HeaderSize = pos
-	if _, known := dictionaries[h.Dictionary]; !known || (h.Version < 2 && h.Dictionary != NoDictionary) {
+	if _, known := dictionaries[h.Dictionary]; !known || (h.Version < 2 && h.Dictionary != NoDictionary) ||
+		(h.Version < 4 && h.Dictionary > BuiltinDictionary2) {
 		return h, fmt.Errorf("codec: frame header: dictionary %d is unknown to this build: %w", h.Dictionary, ErrVersion)
 	}
 	if h.Compression == None && uint64(len(frame)-pos) != h.BodySize {

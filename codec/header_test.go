@@ -18,7 +18,8 @@ func TestParseHeader(t *testing.T) {
 		{"lower-case magic", []byte("sd\x01\x00\x00\x00"), Header{}, ErrCorrupt},
 		{"version 0", []byte("SD\x00\x00\x00\x00"), Header{}, ErrVersion},
 		{"version 5", []byte("SD\x05\x00\x00\x00"), Header{}, ErrVersion},
-		{"format 4 dictionary 3 in the flags", []byte("SD\x04\x31\x00"), Header{}, ErrVersion},
+		{"format 4 dictionary 4 in the flags", []byte("SD\x04\x41\x00"), Header{}, ErrVersion},
+		{"format 3 naming dictionary 3", []byte("SD\x03\x01\x03\x00"), Header{}, ErrVersion},
 		{"format 4 escaped dictionary 300", []byte("SD\x04\xf1\xac\x02\x00"), Header{}, ErrVersion},
 		{"format 4 escaped dictionary below 15", []byte("SD\x04\xf1\x02\x00"), Header{}, ErrCorrupt},
 		{"format 4 escaped dictionary truncated", []byte("SD\x04\xf1\x80"), Header{}, ErrCorrupt},
@@ -62,6 +63,10 @@ func TestParseHeader(t *testing.T) {
 		{
 			"format 4 delta raw, dictionary 2 in the flags", []byte("SD\x04\x21\x02\x90\x90"),
 			Header{Version: 4, Kind: DeltaKind, Compression: None, Dictionary: 2, BodySize: 2, HeaderSize: 5}, nil,
+		},
+		{
+			"format 4 delta raw, dictionary 3 in the flags", []byte("SD\x04\x31\x02\x90\x90"),
+			Header{Version: 4, Kind: DeltaKind, Compression: None, Dictionary: 3, BodySize: 2, HeaderSize: 5}, nil,
 		},
 		{
 			"format 4 full zstd, no dictionary", []byte("SD\x04\x04\x02\x00\x00"),

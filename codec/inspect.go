@@ -40,6 +40,10 @@ type CollectionInfo struct {
 	Patched  int    `json:"patched"`
 	Removed  int    `json:"removed"`
 	Reorder  bool   `json:"reordered"`
+	// Tick is the status tick's member and word ("/Status minutes"), when
+	// the edit counts matching base items up without naming them (format
+	// 4); Patched does not count them. Empty when none.
+	Tick string `json:"status_tick,omitempty"`
 }
 
 // Inspect decodes frame and describes it.
@@ -68,14 +72,18 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 	}
 	info.Base = f.BaseName()
 	info.Target = snapshot.FormatHash(f.Delta.Target)
-	for _, e := range f.Delta.Edits {
+	ticks := map[int]string{}
+	for _, pt := range f.ticks {
+		ticks[pt.edit] = pt.tick.pointer + pt.tick.word
+	}
+	for i, e := range f.Delta.Edits {
 		path := delta.PathString(e.Path)
 		if e.Kind != delta.Keyed {
 			info.Edits = append(info.Edits, EditInfo{Path: path, Kind: e.Kind.String(), Ops: len(e.Ops)})
 			continue
 		}
 		c := e.Collection
-		ci := CollectionInfo{Path: path, Rule: c.Rule, Patched: len(c.Patch), Removed: len(c.Remove) + len(c.RemoveAt), Reorder: c.Order != nil}
+		ci := CollectionInfo{Path: path, Rule: c.Rule, Patched: len(c.Patch), Removed: len(c.Remove) + len(c.RemoveAt), Reorder: c.Order != nil, Tick: ticks[i]}
 		for _, it := range c.Put {
 			switch {
 			case it.Index < 0:

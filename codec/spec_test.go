@@ -576,7 +576,7 @@ func TestSpecDictionary(t *testing.T) {
 	if i < 0 || j < i {
 		t.Fatal("the document does not list dictionary 1")
 	}
-	for id, d := range map[int][]byte{1: builtinZstd, 2: builtinZstd2} {
+	for id, d := range map[int][]byte{1: builtinZstd, 2: builtinZstd2, 3: builtinZstd3} {
 		if h := fmt.Sprintf("the %d bytes of `codec/dict%d.zstd`, whose xxhash64 is `%016x`", len(d), id, xxhash.Sum64(d)); !strings.Contains(spec, h) {
 			t.Errorf("the document does not describe zstd dictionary %d as %s", id, h)
 		}

@@ -215,6 +215,12 @@ func TestVectorsCover(t *testing.T) {
 		if f.Delta.Empty() {
 			has["empty delta"] = true
 		}
+		for _, pt := range f.ticks {
+			has["status tick"] = true
+			if len(pt.tick.except) > 0 {
+				has["status tick leaving items alone"] = true
+			}
+		}
 		for _, e := range f.Delta.Edits {
 			has[e.Kind.String()] = true
 			place := func() *snapshot.Node { return nodeAtPath(v.base.Root(), e.Path) }
@@ -270,7 +276,8 @@ func TestVectorsCover(t *testing.T) {
 	}
 	want := []string{
 		"full/zstd", "delta/none", "delta/zstd", "empty delta", "set", "remove", "patch", "collection",
-		fmt.Sprintf("version %d dictionary 0", Version), fmt.Sprintf("version %d dictionary %d", Version, BuiltinDictionary2),
+		fmt.Sprintf("version %d dictionary 0", Version), fmt.Sprintf("version %d dictionary %d", Version, BuiltinDictionary3),
+		"status tick", "status tick leaving items alone",
 		"order", "remove by key", "remove by position", "patch by position true", "patch by position false",
 		"patch [[first, gap, ...], ops]",
 		"put [ref, -1, value] by position true", "put [ref, -1, value] by position false",

@@ -204,3 +204,70 @@ func TestParseNextFromCompactEqualsParse(t *testing.T) {
 		t.Fatal("no item was shared between kept snapshots")
 	}
 }
+
+// TestCompactKeptMembers checks that a compact item answers Get of a kept
+// member (Docker's Status by default) without parsing its text, present or
+// absent, and parses for any other member.
+func TestCompactKeptMembers(t *testing.T) {
+	s, err := Parse([]byte(compactDoc(6, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Compact()
+	items, parsed := lazyItems(c)
+	if items == 0 || parsed != 0 {
+		t.Fatalf("%d compact items, %d parsed", items, parsed)
+	}
+	list, _ := c.Root().Get("containers")
+	want, _ := s.Root().Get("containers")
+	for i, item := range list.Elems() {
+		v, ok := item.Get("Status")
+		w, _ := want.Elem(i).Get("Status")
+		if !ok || v.Text() != w.Text() || v.Hash() != w.Hash() {
+			t.Fatalf("item %d: Status %v %v, want %q", i, v, ok, w.Text())
+		}
+		if _, ok := item.Get("Labels"); !ok { // not kept: parses
+			t.Fatalf("item %d: no Labels", i)
+		}
+	}
+	if _, parsed := lazyItems(c); parsed != len(list.Elems()) {
+		t.Fatalf("%d items parsed after reading Labels, want %d", parsed, len(list.Elems()))
+	}
+
+	// A member kept but absent, and no member kept at all.
+	cfg, err := NewConfig(WithKeptMembers("State", "Status"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = cfg.Parse([]byte(compactDoc(6, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = s.Compact()
+	list, _ = c.Root().Get("containers")
+	if v, ok := list.Elem(0).Get("State"); ok || v != nil {
+		t.Errorf("absent kept member: %v %v", v, ok)
+	}
+	if _, ok := list.Elem(0).Get("Status"); !ok {
+		t.Error("kept member Status missing")
+	}
+	if _, parsed := lazyItems(c); parsed != 0 {
+		t.Errorf("%d items parsed by kept members", parsed)
+	}
+	cfg, err = NewConfig(WithKeptMembers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = cfg.Parse([]byte(compactDoc(6, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = s.Compact()
+	list, _ = c.Root().Get("containers")
+	if _, ok := list.Elem(0).Get("Status"); !ok {
+		t.Error("Status missing")
+	}
+	if _, parsed := lazyItems(c); parsed != 1 {
+		t.Errorf("%d items parsed with no kept member, want 1", parsed)
+	}
+}

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"fmt"
+	"slices"
 )
 
 // Defaults of a Config.
@@ -21,6 +22,24 @@ type Config struct {
 	rules    []Rule
 	maxDepth int
 	maxSize  int64
+	kept     []string
+}
+
+// DefaultKeptMembers are the members a compact item keeps readable without
+// being parsed again (see WithKeptMembers): Docker's container Status, which
+// a frame encoder reads on every container of the base to predict which
+// ones count a minute up.
+var DefaultKeptMembers = []string{"Status"}
+
+// WithKeptMembers sets the top-level members whose scalar values a compact
+// item (Snapshot.Compact) keeps beside its compressed text, so that
+// Node.Get of one of them costs no parsing: for members read on every item
+// of a snapshot held compact. Each kept value costs its node and text.
+func WithKeptMembers(names ...string) Option {
+	return func(c *Config) error {
+		c.kept = slices.Clone(names)
+		return nil
+	}
 }
 
 // An Option changes a Config.
@@ -66,7 +85,7 @@ func WithMaxSize(n int64) Option {
 
 // NewConfig returns a Config with the defaults changed by opts.
 func NewConfig(opts ...Option) (*Config, error) {
-	c := &Config{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize}
+	c := &Config{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize, kept: DefaultKeptMembers}
 	for _, t := range DefaultRules {
 		c.rules = append(c.rules, MustParseRule(t))
 	}

@@ -139,10 +139,17 @@ func (n *Node) Values() []*Node {
 	return n.body().kids
 }
 
-// Get returns the value of member key of an Object.
+// Get returns the value of member key of an Object. On a compact item it
+// parses the item's text, unless key is one of the members the item keeps
+// (Config's kept members).
 func (n *Node) Get(key string) (*Node, bool) {
 	if n.kind != Object {
 		return nil, false
+	}
+	if n.c != nil && n.c.lazy != nil {
+		if v, known := n.c.lazy.keptMember(key); known {
+			return v, v != nil
+		}
 	}
 	i, ok := n.find(key)
 	if !ok {

@@ -61,6 +61,9 @@ func formatInfo(info *codec.Info) string {
 		if c.Reorder {
 			b.WriteString(", reordered")
 		}
+		if c.Tick != "" {
+			fmt.Fprintf(&b, ", status tick on %q", c.Tick)
+		}
 		b.WriteByte('\n')
 	}
 	if info.ItemsStreamBytes > 0 {

@@ -1,0 +1,290 @@
+package codec
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/snapdelta/snapdelta/delta"
+	"github.com/snapdelta/snapdelta/snapshot"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+func TestTickRun(t *testing.T) {
+	for _, tt := range []struct {
+		s, word string
+		step    int64
+		run     int
+		ok      bool
+	}{
+		{"Up 4 minutes", " minutes", 1, 0, true},
+		{"Up 4 minutes (healthy)", " minutes", 1, 0, true},
+		{"Exited (0) 5 minutes ago", " minutes", 1, 1, true},
+		{"Exited (137) 12 minutes ago", " minutes", -2, 1, true},
+		{"Up 2 hours", " minutes", 1, 0, false},
+		{"Up About a minute", " minutes", 1, 0, false},
+		{"minutes 4 minutes", " minutes", 1, 0, true}, // the first occurrence has no digit before it
+		{"Up 05 minutes", " minutes", 1, 0, false},    // not canonical
+		{"Up 0 minutes", " minutes", 1, 0, true},
+		{"Up 0 minutes", " minutes", -1, 0, false}, // below zero
+		{"9223372036854775807 minutes", " minutes", 1, 0, false},
+		{"99999999999999999999 minutes", " minutes", 1, 0, false}, // past int64
+		{"v1.2 3 minutes", " minutes", 1, 2, true},
+		{"", " minutes", 1, 0, false},
+		{"12minutes", "minutes", 1, 0, true},
+	} {
+		run, ok := tickRun(tt.s, tt.word, tt.step)
+		if ok != tt.ok || (ok && run != tt.run) {
+			t.Errorf("tickRun(%q, %q, %d) = %d, %v; want %d, %v", tt.s, tt.word, tt.step, run, ok, tt.run, tt.ok)
+		}
+	}
+}
+
+func TestWordAfterRun(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		run  int
+		want string
+	}{
+		{"Up 4 minutes", 0, " minutes"},
+		{"Up 4 minutes (healthy)", 0, " minutes"},
+		{"Exited (0) 5 minutes ago", 1, " minutes"},
+		{"Exited (0) 5 minutes ago", 0, ""}, // ")" follows
+		{"Up 4", 0, ""},
+		{"Up 4 ", 0, ""},
+		{"Up 4 minutes", 1, ""},
+	} {
+		if got := wordAfterRun(tt.s, tt.run); got != tt.want {
+			t.Errorf("wordAfterRun(%q, %d) = %q, want %q", tt.s, tt.run, got, tt.want)
+		}
+	}
+}
+
+// specTick is section 7.6's tick rule written again from the text, with a
+// regular expression: the leftmost digits followed by word.
+func specTick(s, word string, step int64) (string, bool) {
+	m := regexp.MustCompile(`[0-9]+` + regexp.QuoteMeta(word)).FindStringIndex(s)
+	if m == nil {
+		return "", false
+	}
+	digits := s[m[0] : m[1]-len(word)]
+	v, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || strconv.FormatInt(v, 10) != digits || (step > 0 && v > math.MaxInt64-step) || v+step < 0 {
+		return "", false
+	}
+	return s[:m[0]] + strconv.FormatInt(v+step, 10) + s[m[1]-len(word):], true
+}
+
+// statuses are what the tick property test draws Docker statuses from.
+var statuses = []string{
+	"Up %d minutes", "Up %d minutes (healthy)", "Exited (0) %d minutes ago", "Exited (137) %d minutes ago",
+	"Up %d hours", "Up About a minute", "Up 59 minutes", "Created", "Up %d seconds", "Up 0%d minutes",
+}
+
+func randomStatus(r *rand.Rand) string {
+	f := statuses[r.IntN(len(statuses))]
+	if strings.Contains(f, "%d") {
+		return fmt.Sprintf(f, r.IntN(60))
+	}
+	return f
+}
+
+// TestTickRoundTrip checks status ticks over thousands of generated pairs
+// of container lists: most statuses count a minute up, some stay, change
+// otherwise, leave or arrive, and the base is held compact as an agent
+// holds it. Every frame must rebuild the next list exactly, and each
+// tick's expansion must be what the specification's rule gives.
+func TestTickRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	pairs, ticked := 2000, 0
+	if testing.Short() {
+		pairs = 300
+	}
+	for n := range pairs {
+		count := 2 + r.IntN(30)
+		var base, next []string
+		for i := range count {
+			s := randomStatus(r)
+			item := func(status string) string {
+				return fmt.Sprintf(`{"Id":"c%d","State":"running","Status":%q}`, i, status)
+			}
+			base = append(base, item(s))
+			switch k := r.IntN(10); {
+			case k < 6:
+				if up, ok := specTick(s, " minutes", 1); ok {
+					s = up
+				}
+			case k < 7:
+				s = randomStatus(r)
+			case k < 8:
+				continue // removed
+			}
+			next = append(next, item(s))
+			if r.IntN(15) == 0 {
+				next = append(next, fmt.Sprintf(`{"Id":"n%d","State":"created","Status":"Created"}`, i))
+			}
+		}
+		b := mustParse(t, `{"containers":[`+strings.Join(base, ",")+`]}`)
+		if n%2 == 0 {
+			b = b.Compact()
+		}
+		nx := mustParse(t, `{"containers":[`+strings.Join(next, ",")+`]}`)
+		frame := mustEncodeDelta(t, b, nx)
+		f, err := Decode(frame)
+		if err != nil {
+			t.Fatalf("pair %d: %v", n, err)
+		}
+		if len(f.ticks) > 0 {
+			ticked++
+			checkTickAgainstSpec(t, f.ticks[0].tick, b)
+		}
+		got, err := f.Apply(b)
+		if err != nil {
+			t.Fatalf("pair %d: %v\nbase %s\nnext %s", n, err, b.MarshalCanonical(), nx.MarshalCanonical())
+		}
+		sameSnapshot(t, got, nx)
+	}
+	if ticked < pairs/4 {
+		t.Errorf("only %d of %d frames sent a status tick", ticked, pairs)
+	}
+}
+
+// checkTickAgainstSpec expands tk against base and compares each item it
+// patches with the specification's rule.
+func checkTickAgainstSpec(t *testing.T, tk tick, base *snapshot.Snapshot) {
+	t.Helper()
+	arr, _ := base.Root().Get("containers")
+	c := &delta.CollectionEdit{}
+	if err := tk.expand(c, arr); err != nil {
+		t.Fatal(err)
+	}
+	patched := map[int]bool{}
+	for _, p := range c.Patch {
+		patched[p.At] = true
+	}
+	for i, item := range arr.Elems() {
+		v, _ := item.Get("Status")
+		_, want := specTick(v.Text(), tk.word, tk.step)
+		if slices.Contains(tk.except, i) {
+			want = false
+		}
+		if patched[i] != want {
+			t.Fatalf("tick %q %+d on %q (position %d): patched %v, the rule says %v", tk.word, tk.step, v.Text(), i, patched[i], want)
+		}
+	}
+}
+
+// TestTickDoesNotModifyTheDelta checks that the encoder's tick leaves the
+// caller's delta as Diff made it.
+func TestTickDoesNotModifyTheDelta(t *testing.T) {
+	base := mustParse(t, `{"c":[{"Id":"a","Status":"Up 3 minutes"},{"Id":"b","Status":"Up 3 minutes"},{"Id":"c","Status":"Up 9 minutes"}]}`)
+	next := mustParse(t, `{"c":[{"Id":"a","Status":"Up 4 minutes"},{"Id":"b","Status":"Up 4 minutes"},{"Id":"c","Status":"Up 10 minutes"}]}`)
+	d := mustDiff(t, base, next)
+	before := fmt.Sprintf("%+v", d.Edits[0].Collection.Patch)
+	frame, err := EncodeDelta(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := fmt.Sprintf("%+v", d.Edits[0].Collection.Patch); after != before {
+		t.Errorf("encoding changed the delta's patches:\n%s\n%s", before, after)
+	}
+	f, err := Decode(frame)
+	if err != nil || len(f.ticks) != 1 || len(f.Delta.Edits[0].Collection.Patch) != 0 {
+		t.Fatalf("want a frame with a tick and no patch: %v %+v", err, f)
+	}
+	got, err := f.Apply(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSnapshot(t, got, next)
+}
+
+// tickFrame writes by hand a format 4 raw delta frame of one collection
+// edit at "c" with a tick and no other change.
+func tickFrame(base, target uint64, removeKey string, tick func(*msgpack.Encoder)) []byte {
+	return tickFrameOf(Version, base, target, removeKey, tick)
+}
+
+func tickFrameOf(version uint8, base, target uint64, removeKey string, tick func(*msgpack.Encoder)) []byte {
+	var body strings.Builder
+	enc := msgpack.NewEncoder(&body)
+	_ = enc.EncodeArrayLen(3)
+	_ = enc.EncodeUint32(uint32(base))
+	_ = enc.EncodeUint64(target)
+	_ = enc.EncodeArrayLen(1)
+	_ = enc.EncodeArrayLen(3)
+	_ = enc.EncodeUint(uint64(delta.Keyed))
+	_ = enc.EncodeArrayLen(1)
+	_ = enc.EncodeString("c")
+	_ = enc.EncodeArrayLen(6)
+	_ = enc.EncodeString("Id")
+	if removeKey != "" {
+		_ = enc.EncodeArrayLen(1)
+		_ = enc.EncodeString(removeKey)
+	} else {
+		_ = enc.EncodeArrayLen(0)
+	}
+	_ = enc.EncodeArrayLen(0)
+	_ = enc.EncodeArrayLen(0)
+	_ = enc.EncodeNil()
+	tick(enc)
+	return append(appendHeader(nil, version, DeltaKind, None, NoDictionary, uint64(body.Len())), body.String()...)
+}
+
+func TestTickHostile(t *testing.T) {
+	base := mustParse(t, `{"c":[{"Id":"a","Status":"Up 3 minutes"},{"Id":"b","Status":"Up 2 hours"},{"Id":"d","Status":"Up 7 minutes"}]}`)
+	next := mustParse(t, `{"c":[{"Id":"a","Status":"Up 4 minutes"},{"Id":"b","Status":"Up 2 hours"},{"Id":"d","Status":"Up 7 minutes"}]}`)
+	tk := func(pointer, word string, step int64, except ...int64) func(*msgpack.Encoder) {
+		return func(enc *msgpack.Encoder) {
+			_ = enc.EncodeArrayLen(4)
+			_ = enc.EncodeString(pointer)
+			_ = enc.EncodeString(word)
+			_ = enc.EncodeInt(step)
+			_ = enc.EncodeArrayLen(len(except))
+			for _, e := range except {
+				_ = enc.EncodeInt(e)
+			}
+		}
+	}
+	good := tickFrame(base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1, 2))
+	got, err := Apply(base, good)
+	if err != nil {
+		t.Fatalf("the hand-written tick does not apply: %v", err)
+	}
+	sameSnapshot(t, got, next)
+	// Without the exception, item d counts up too: the target root refuses it.
+	if _, err := Apply(base, tickFrame(base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1))); !errors.Is(err, ErrVerify) {
+		t.Errorf("a mispredicted tick: %v, want ErrVerify", err)
+	}
+	v3 := tickFrameOf(3, base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1, 2))
+	for _, tt := range []struct {
+		name  string
+		frame []byte
+		want  error
+	}{
+		{"a tick in a version 3 frame", v3, ErrCorrupt},
+		{"empty word", tickFrame(base.Hash(), next.Hash(), "", tk("/Status", "", 1)), ErrCorrupt},
+		{"word beginning with a digit", tickFrame(base.Hash(), next.Hash(), "", tk("/Status", "1 minutes", 1)), ErrCorrupt},
+		{"step 0", tickFrame(base.Hash(), next.Hash(), "", tk("/Status", " minutes", 0)), ErrCorrupt},
+		{"negative exception", tickFrame(base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1, -1)), ErrCorrupt},
+		{"exception gap 0", tickFrame(base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1, 1, 0)), ErrCorrupt},
+		{"exception past the base", tickFrame(base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1, 2, 1)), ErrCorrupt},
+		{"invalid pointer", tickFrame(base.Hash(), next.Hash(), "", tk("Status", " minutes", 1, 2)), ErrCorrupt},
+		{"removal by key beside a tick", tickFrame(base.Hash(), next.Hash(), "b", tk("/Status", " minutes", 1, 2)), ErrCorrupt},
+	} {
+		if _, err := Apply(base, tt.frame); !errors.Is(err, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	// Decode alone leaves the tick for Apply, and says so.
+	f, err := Decode(good)
+	if err != nil || !f.NeedsBase() || len(f.Delta.Edits[0].Collection.Patch) != 0 {
+		t.Fatalf("Decode: %v, NeedsBase %v", err, f.NeedsBase())
+	}
+}
