@@ -26,27 +26,27 @@ type lazyBody struct {
 	text   []byte // zstd frame of the canonical JSON
 	cfg    *Config
 	sketch Sketch
-	kept   []keptMember // the Config's kept members, readable without parsing
-	once   sync.Once
-	body   *container
+	// kept is the value of the Config's kept member, readable without
+	// parsing: a scalar node, noMember when the item has none, nil when
+	// it is not known (not an object, no kept member, a container value).
+	kept *Node
+	once sync.Once
+	body *container
 }
 
-// keptMember is a compact object's member value kept out of its text: a
-// scalar node, or nil when the object has no such member.
-type keptMember struct {
-	name string
-	node *Node
-}
+// noMember stands for a kept member the item does not have.
+var noMember = &Node{}
 
-// keptMember returns what a compact item knows of member key without parsing:
-// its value (nil when absent) and whether it knows.
+// keptMember returns what a compact item knows of member key without
+// parsing: its value (nil when absent) and whether it knows.
 func (l *lazyBody) keptMember(key string) (*Node, bool) {
-	for _, k := range l.kept {
-		if k.name == key {
-			return k.node, true
-		}
+	if l.kept == nil || key != l.cfg.kept {
+		return nil, false
 	}
-	return nil, false
+	if l.kept == noMember {
+		return nil, true
+	}
+	return l.kept, true
 }
 
 // get returns the item's container, parsing its text the first time.
@@ -208,14 +208,12 @@ func (sc *compactScratch) compact(n *Node, cfg *Config) *Node {
 	sc.json = AppendCanonical(sc.json[:0], n)
 	sc.zst = itemZstd.encoder().EncodeAll(sc.json, sc.zst[:0])
 	lazy := &lazyBody{text: slices.Clone(sc.zst), cfg: cfg, sketch: n.Sketch()}
-	if n.kind == Object {
-		for _, name := range cfg.kept {
-			switch v, ok := n.Get(name); {
-			case !ok:
-				lazy.kept = append(lazy.kept, keptMember{name: name})
-			case v.c == nil:
-				lazy.kept = append(lazy.kept, keptMember{name: name, node: v})
-			}
+	if n.kind == Object && cfg.kept != "" {
+		switch v, ok := n.Get(cfg.kept); {
+		case !ok:
+			lazy.kept = noMember
+		case v.c == nil:
+			lazy.kept = v
 		}
 	}
 	c := &container{lazy: lazy}

@@ -2,7 +2,6 @@ package snapshot
 
 import (
 	"fmt"
-	"slices"
 )
 
 // Defaults of a Config.
@@ -22,22 +21,23 @@ type Config struct {
 	rules    []Rule
 	maxDepth int
 	maxSize  int64
-	kept     []string
+	kept     string
 }
 
-// DefaultKeptMembers are the members a compact item keeps readable without
-// being parsed again (see WithKeptMembers): Docker's container Status, which
-// a frame encoder reads on every container of the base to predict which
-// ones count a minute up.
-var DefaultKeptMembers = []string{"Status"}
+// DefaultKeptMember is the member a compact item keeps readable without
+// being parsed again (see WithKeptMember): Docker's container Status, which
+// a frame encoder reads on every container of the base to find the ones
+// that count a minute up.
+const DefaultKeptMember = "Status"
 
-// WithKeptMembers sets the top-level members whose scalar values a compact
-// item (Snapshot.Compact) keeps beside its compressed text, so that
-// Node.Get of one of them costs no parsing: for members read on every item
-// of a snapshot held compact. Each kept value costs its node and text.
-func WithKeptMembers(names ...string) Option {
+// WithKeptMember sets the top-level member whose scalar value a compact item
+// (Snapshot.Compact) keeps beside its compressed text, so that Node.Get of
+// it costs no parsing: for a member read on every item of a snapshot held
+// compact. It costs a pointer per compact item, and the value's node where
+// there is one. "" keeps none.
+func WithKeptMember(name string) Option {
 	return func(c *Config) error {
-		c.kept = slices.Clone(names)
+		c.kept = name
 		return nil
 	}
 }
@@ -85,7 +85,7 @@ func WithMaxSize(n int64) Option {
 
 // NewConfig returns a Config with the defaults changed by opts.
 func NewConfig(opts ...Option) (*Config, error) {
-	c := &Config{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize, kept: DefaultKeptMembers}
+	c := &Config{maxDepth: DefaultMaxDepth, maxSize: DefaultMaxSize, kept: DefaultKeptMember}
 	for _, t := range DefaultRules {
 		c.rules = append(c.rules, MustParseRule(t))
 	}

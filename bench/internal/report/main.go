@@ -313,18 +313,28 @@ simulator change that made the Kubernetes profiles about 4% smaller.)
 | dictionary 2: 76 KB of format 3 bodies and new items' JSON | 83 | 301 | 401 | 2492 |
 | models found by similarity of scalar members, wherever the item sorts | 80 | 287 | 390 | 2456 |
 | for speed: items stream at zstd's default level on one reused encoder, dictionary 2 cut to 60 KB (klauspost rebuilds its tables per frame past 64 KiB), no model patches, MinHash sketches over a stride of at most 256 items | 81 | 289 | 447 | 2766 |
-| a new item's models listed likeliest last, so they end the items stream's dictionary, nearest the item (shorter zstd offsets; an encoder's choice, format unchanged; current) | 80 | 289 | 436 | 2718 |
+| a new item's models listed likeliest last, so they end the items stream's dictionary, nearest the item (shorter zstd offsets; an encoder's choice, format unchanged) | 80 | 289 | 436 | 2718 |
+| format 4 framing: dictionary id in the flags, zstd magic numbers left out (body and items stream), the base named by the low 32 bits of its root | 71 | 278 | 426 | 2705 |
+| format 4: status ticks, the containers counting their status up a minute found in the base by both ends, only the exceptions listed | 75 | 258 | 426 | 2705 |
+| dictionary 3: the zstd dictionary from format 4 bodies, which hold ticks dictionary 2 never saw (current) | 67 | 242 | 427 | 2705 |
 | best baseline, patchfrom-zstd | 85 | 674 | 664 | 6565 |
 
-The target of one third of the best baseline is not met: snapdelta is at 0.94x (docker-small) to 0.41x (k8s-large)
-of patchfrom-zstd, whose zstd pass over the whole previous snapshot costs 5 to 80 ms a poll on the agent. On the
+The target of one third of the best baseline is not met: snapdelta is at 0.79x (docker-small), 0.36x (docker-large),
+0.64x (k8s-small) and 0.41x (k8s-large) of patchfrom-zstd, whose zstd pass over the whole previous snapshot costs 5
+to 80 ms a poll on the agent. On the
 real corpus pairs, base coding saves 18% (19,770 bytes for the 37 pairs with it, 24,033 without) and dictionary 2
-neither helps nor hurts against dictionary 1 (19,710). Not done: prediction of volatile fields from the poll clock
-(heartbeats, ` + "`" + `SystemTime` + "`" + `) and a shorter base root. zstd's "better" level for items streams is an opt-in
+neither helps nor hurts against dictionary 1 (19,710). Not done: prediction of Kubernetes heartbeats and
+` + "`" + `resourceVersion` + "`" + `s (each node's heartbeat moves by its own 52-67 s, not the poll's 60: the upper bound, every time
+shift free, is k8s-large 2718 -> 2479 and k8s-small 436 -> 422; every increment free as well, 2257 and 371). zstd's "better" level for items streams is an opt-in
 (` + "`" + `codec.WithItemsLevel` + "`" + `): k8s-small 447 -> 406, k8s-large 2766 -> 2535 (measured before the models were listed
 likeliest last), for about a tenth more agent CPU. Tried and not kept: two similar models per new item instead of one
 (k8s-small 436 -> 440, k8s-large 2718 -> 2740), six neighbour candidates instead of four (no change), the frame body at zstd's "better" level (79 / 281 / 428 / 2668, but
-agent encode +3% on k8s-large and +5-10% on docker-large).
+agent encode +3% on k8s-large and +5-10% on docker-large); a time shift split into seconds and nanoseconds (Docker's
+` + "`" + `SystemTime` + "`" + `, 6 bytes instead of 9: zstd already coded the old form's predictable high bytes as a match, and the
+split cost 2 bytes a frame more); the zstd dictionary retrained on format 4 bodies before status ticks existed (279
+instead of 278 on docker-large, the rest the same); the previous frame's body as more zstd dictionary (69 / 260 / 423
+/ 2579 before format 4: it needs both ends to keep the frame that built the base, across restarts); new items'
+text ordered owners first, replica sets and pods before their events (k8s-small 439, k8s-large 2686: noise).
 
 `
 
