@@ -233,6 +233,7 @@ func writeDoc(w *bytes.Buffer, o options, mach, chart string, sims, captures []*
 	}
 
 	p("%s", leversSection)
+	p("%s", format4Section)
 	p("%s", subValueSection)
 	p("%s", sessionSpeedSection)
 	p("%s", speedSection)
@@ -395,6 +396,44 @@ AgentMemory/k8s-large-2           0.628
 The after side of the Ratio rows was measured before the last two speed commits (similar models from a stride of the
 collection, compact items' JSON inflated rather than parsed): single runs after them gave encode/full-zstd 0.86-0.91 on
 docker-large and 0.91-1.09 on k8s-large.
+
+`
+
+// format4Section is measured history: what format 4 (framing, status
+// ticks, dictionary 3) cost and saved, benchstat of the session that made it.
+const format4Section = `## Format 4: benchstat before and after (issue 5)
+
+` + "`" + `go test -run '^$' -bench 'Snapdelta/(docker|k8s)-large/encode|Ratio/.*-large|AgentMemory' -benchtime 59x -count 1 -benchmem ./bench/` + "`" + `,
+six runs of each side interleaved, at a5c3e87 (format 3) and after 26b88dc (format 4: framing, status ticks,
+dictionary 3). The agent's time does not change (a status tick reads every container's ` + "`" + `Status` + "`" + `, which a compact
+item now keeps beside its text); memory rises by the kept values, measured again after 81d476f held one in a pointer:
+
+` + "`" + `` + "`" + `` + "`" + `
+                                │   a5c3e87    │              26b88dc               │
+                                │    sec/op    │   sec/op     vs base               │
+Snapdelta/docker-large/encode-2   1.502m ±  5%   1.484m ± 8%       ~ (p=0.240 n=6)
+Snapdelta/k8s-large/encode-2      6.868m ±  6%   6.799m ± 3%       ~ (p=0.240 n=6)
+                                │   B/cycle    │   B/cycle     vs base              │
+Snapdelta/docker-large/encode-2     288.9 ± 0%     242.0 ± 0%  -16.23% (p=0.002 n=6)
+Snapdelta/k8s-large/encode-2      2.654Ki ± 0%   2.642Ki ± 0%   -0.48% (p=0.002 n=6)
+                     │ encode/full-zstd │ encode/full-zstd  vs base              │
+Ratio/docker-large-2        861.4m ± 5%        867.9m ± 3%       ~ (p=0.818 n=6)
+Ratio/k8s-large-2           952.3m ± 3%        962.5m ± 1%       ~ (p=0.394 n=6)
+                           │ acked/json  a5c3e87 -> 26b88dc -> 81d476f (one kept member in a pointer)
+AgentMemory/docker-small-2    1.462 -> 1.524 -> 1.489
+AgentMemory/docker-large-2    1.175 -> 1.212 -> 1.181
+AgentMemory/k8s-small-2       0.809 -> 0.822 -> 0.817
+AgentMemory/k8s-large-2       0.627 -> 0.639 -> 0.627
+` + "`" + `` + "`" + `` + "`" + `
+
+The items streams at zstd's "better" level, measured again (four interleaved runs each): with dictionary 3 in the
+items' dictionary, k8s-small 427 -> 389 and k8s-large 2705 -> 2491 bytes a cycle, docker-large 242 -> 239, for
+encode/full-zstd +8% (docker-large) and +9% (k8s-small); with the models alone as the items' dictionary (no zstd
+dictionary of the frame's id before them), 389 and 2490 on Kubernetes but 245 on docker-large, and the agent's time
+unchanged (encode/full-zstd 0.89 docker-large, 0.95 k8s-large). Not made the default: the better level's encoder
+holds about 22 MB of tables where the default level's holds 10 (klauspost/compress v1.20.3, 2 MiB window, measured
+with runtime.MemStats after three frames), which a small box pays whatever its snapshot. ` + "`" + `codec.WithItemsLevel` + "`" + `
+opts in.
 
 `
 
