@@ -73,9 +73,9 @@ func tickRun(s, word string, step int64) (int, bool) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// tickOp is the operation a tick puts on a base item it matches, and
-// whether it matches: item's value at tokens must be a string tickRun
-// counts in.
+// op returns the operation the tick puts on a base item, and whether it
+// matches the item at all: the item's value at tokens (the pointer's) must
+// be a string tickRun counts in.
 func (t *tick) op(item *snapshot.Node, tokens []string) (delta.Op, bool) {
 	v, ok := valueAt(item, tokens)
 	if !ok || v.Kind() != snapshot.String {
