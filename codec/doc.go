@@ -8,6 +8,14 @@
 // numbers travel as their literal text, so nothing is rounded. The format is
 // specified in docs/wire-format.md, with golden vectors in testdata/vectors.
 //
+// Both ends hold the base, so a delta frame leans on it: it names the base
+// by 32 bits of its root (the target's 64-bit root proves the result), codes
+// new items as text against the base items they resemble, and predicts the
+// Docker statuses that count a minute up (status ticks). A decoded frame is
+// therefore complete only once applied to its base ([Frame.Apply],
+// [Frame.NeedsBase], [Frame.NamesBase]). Encoders write format 4 with
+// dictionary 3; [WithVersion](3) writes what older receivers read.
+//
 // Decoding is bounded and never panics: the body length is checked against
 // the configured maximum before anything is inflated, zstd is capped at that
 // size, every msgpack length prefix is checked against the bytes actually

@@ -127,3 +127,36 @@ func ExampleFrame_Apply() {
 	fmt.Println(f.Header.Version, needs, got.Hash() == next.Hash())
 	// Output: 4 true true
 }
+
+// An agent upgraded before its server writes format 3 until the server
+// reads format 4; both decode with this build.
+func ExampleWithVersion() {
+	base, _ := snapshot.Parse([]byte(`{"containers":[{"Id":"a","Status":"Up 3 minutes"},{"Id":"b","Status":"Up 3 minutes"},{"Id":"c","Status":"Up 8 minutes"}]}`))
+	next, _ := snapshot.Parse([]byte(`{"containers":[{"Id":"a","Status":"Up 4 minutes"},{"Id":"b","Status":"Up 4 minutes"},{"Id":"c","Status":"Up 9 minutes"}]}`))
+	for _, version := range []uint8{3, 4} {
+		enc, err := codec.NewEncoder(codec.WithVersion(version))
+		if err != nil {
+			log.Fatal(err)
+		}
+		d, err := delta.Diff(base, next)
+		if err != nil {
+			log.Fatal(err)
+		}
+		frame, err := enc.AppendDelta(nil, d)
+		if err != nil {
+			log.Fatal(err)
+		}
+		info, err := codec.Inspect(frame)
+		if err != nil {
+			log.Fatal(err)
+		}
+		got, err := codec.Apply(base, frame)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("format %d, dictionary %d, status tick %q, rebuilt %v\n", info.Version, info.Dictionary, info.Collections[0].Tick, got.Hash() == next.Hash())
+	}
+	// Output:
+	// format 3, dictionary 2, status tick "", rebuilt true
+	// format 4, dictionary 3, status tick "/Status minutes", rebuilt true
+}
