@@ -48,7 +48,9 @@ type pendingTick struct {
 
 // NeedsBase reports whether the frame's delta is incomplete until the base
 // is known: some new items were coded against base items, or a status tick
-// counts up base items it finds in the base (format 4).
+// counts up base items it finds in the base (format 4). Until Apply, such a
+// Delta lacks those items and patches: apply it, or forward the frame's
+// bytes, rather than encode it again.
 func (f *Frame) NeedsBase() bool { return f.texts != nil || len(f.ticks) > 0 }
 
 // NamesBase reports whether a snapshot of this root is the base the frame's

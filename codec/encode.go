@@ -60,7 +60,8 @@ func WithDictionary(id uint64) EncoderOption {
 }
 
 // WithoutBaseCoding sends new collection items as values or as patches of
-// a base item, never as text coded against base items (format 3): frames
+// a base item, never as text coded against base items (format 3), and
+// names every patched item, never sending a status tick (format 4): frames
 // are larger, and Decoder.Decode returns their delta complete without the
 // base.
 func WithoutBaseCoding() EncoderOption {
