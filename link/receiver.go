@@ -187,17 +187,18 @@ func (e *envState) find(root uint64) *snapshot.Snapshot {
 	return nil
 }
 
-// findBase returns the held snapshot a delta frame applies to.
-func (e *envState) findBase(f *codec.Frame) *snapshot.Snapshot {
+// findBases returns the held snapshots a delta frame may apply to, the
+// current one first. A format 4 frame names its base by 32 bits of its
+// root, which two held snapshots share with odds of 2^-32 a pair: the
+// frame's target root then tells which one it was made against.
+func (e *envState) findBases(f *codec.Frame) []*snapshot.Snapshot {
+	var bases []*snapshot.Snapshot
 	for _, s := range e.recent {
-		// A format 4 frame names its base by 32 bits of its root: two
-		// held snapshots agreeing on them (odds 2^-32 a pair) make the
-		// first one the base, and the target root refuses the result.
 		if f.NamesBase(s.Hash()) {
-			return s
+			bases = append(bases, s)
 		}
 	}
-	return nil
+	return bases
 }
 
 // push makes s current, keeping at most n snapshots.
@@ -361,10 +362,24 @@ func (r *Receiver) Receive(env string, seq uint64, frame []byte) (Ack, error) {
 	if f.Header.Kind == codec.Full {
 		next = f.Snapshot
 	} else {
-		if base = e.findBase(f); base == nil {
+		bases := e.findBases(f)
+		if len(bases) == 0 {
 			return fail(StatusUnknownBase, "base %s is not held: %w", f.BaseName(), ErrUnknownBase)
 		}
-		if next, err = f.Apply(base); err != nil {
+		base = bases[0]
+		next, err = f.Apply(base)
+		for _, other := range bases[1:] {
+			if err == nil {
+				break
+			}
+			// Applying changed f: decode the frame afresh for the next
+			// snapshot sharing the 32 bits it names.
+			if f, err = r.dec.Decode(frame); err == nil {
+				base = other
+				next, err = f.Apply(base)
+			}
+		}
+		if err != nil {
 			return fail(StatusRejected, "%w", err)
 		}
 	}

@@ -352,6 +352,52 @@ func TestReceiverFormats(t *testing.T) {
 	}
 }
 
+// TestReceiverBaseNameCollision holds two snapshots whose roots share the
+// 32 bits a format 4 frame names its base by, and sends a delta against the
+// older one: the Receiver must find the one the frame's target root proves,
+// not refuse the frame.
+func TestReceiverBaseNameCollision(t *testing.T) {
+	if testing.Short() {
+		t.Skip("searches about 2^17 snapshots for two roots sharing 32 bits")
+	}
+	seen := map[uint32]int{}
+	var a, b *snapshot.Snapshot
+	for i := 0; a == nil && i < 1<<20; i++ {
+		s, err := snapshot.Parse([]byte(fmt.Sprintf(`{"containers":[{"Id":"c1","Status":"Up 3 minutes"}],"n":%d}`, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j, ok := seen[uint32(s.Hash())]; ok {
+			a, _ = snapshot.Parse([]byte(fmt.Sprintf(`{"containers":[{"Id":"c1","Status":"Up 3 minutes"}],"n":%d}`, j)))
+			b = s
+			break
+		}
+		seen[uint32(s.Hash())] = i
+	}
+	if a == nil {
+		t.Fatal("no two roots share their low 32 bits")
+	}
+	next, err := snapshot.Parse(append(bytes.TrimSuffix(a.MarshalCanonical(), []byte("}")), []byte(`,"x":1}`)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newReceiverT(t, store.NewMemory())
+	if _, err := r.Receive("e", 1, encodeFull(t, a)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Receive("e", 2, encodeDelta(t, a, b)); err != nil { // b current, a recent
+		t.Fatal(err)
+	}
+	ack, err := r.Receive("e", 3, encodeDelta(t, a, next))
+	if err != nil || ack.Status != StatusApplied || ack.Root != snapshot.FormatHash(next.Hash()) {
+		t.Fatalf("delta against the older of two roots sharing 32 bits (%016x, %016x): %v %+v", a.Hash(), b.Hash(), err, ack)
+	}
+	got, _ := mustSnapshot(t, r, "e")
+	if !got.Equal(next) {
+		t.Fatal("the receiver does not hold the delta's target")
+	}
+}
+
 func TestReceiverNoChange(t *testing.T) {
 	h := newSimHost(14, 6)
 	st := store.NewMemory()
