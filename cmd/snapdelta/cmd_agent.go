@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/snapdelta/snapdelta/codec"
 	"github.com/snapdelta/snapdelta/link"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
@@ -52,6 +53,7 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	maxBackoff := fs.Duration("max-backoff", link.DefaultMaxBackoff, "longest wait between retries")
 	caFile := fs.String("ca", "", "PEM file of the certificate authorities to trust for an https server (default: the system's)")
 	verbose := fs.Bool("v", false, "print one line per poll on stderr")
+	format := fs.Int("format", int(codec.Version), "frame format to write: 4, or 3 for a server not yet upgraded")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
@@ -70,6 +72,8 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		return usagef("--retries must be >= 0, got %d", *retries)
 	case *backoff <= 0 || *maxBackoff <= 0:
 		return usagef("--backoff and --max-backoff must be > 0")
+	case *format != 3 && *format != 4:
+		return usagef("--format must be 3 or 4, got %d", *format)
 	}
 	if *interval < 0 {
 		*interval = 0
@@ -90,7 +94,11 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sender, err := link.NewSender()
+	enc, err := codec.NewEncoder(codec.WithVersion(uint8(*format)))
+	if err != nil {
+		return err
+	}
+	sender, err := link.NewSender(link.WithEncoder(enc))
 	if err != nil {
 		return err
 	}

@@ -16,11 +16,13 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +30,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/snapdelta/snapdelta/codec"
 	"github.com/snapdelta/snapdelta/link"
 	"github.com/snapdelta/snapdelta/snapshot"
 	"github.com/snapdelta/snapdelta/store"
@@ -352,6 +355,48 @@ func TestAgentReplay(t *testing.T) {
 	r = runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--source", src, "--count", "2", "--interval", "1ms", "-v")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "2 polls (0 skipped), 2 frames (1 full)") || strings.Count(r.stderr, "\n") != 2 {
 		t.Fatalf("agent --source: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestAgentFormat3 runs an agent writing format 3 for a server not yet
+// upgraded: every frame it sends is format 3, and the server holds its last
+// poll. A format outside 3 and 4 is a usage error.
+func TestAgentFormat3(t *testing.T) {
+	recv, err := link.NewReceiver(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var versions []uint8
+	handler := link.NewHandler(recv, map[string]string{"host-1": "s3cret"})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		if h, err := codec.ParseHeader(body); err == nil {
+			mu.Lock()
+			versions = append(versions, h.Version)
+			mu.Unlock()
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		handler.ServeHTTP(w, req)
+	}))
+	defer srv.Close()
+	const n = 4
+	dir := writeReplay(t, n)
+	r := runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--format", "3")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("agent --format 3: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(versions) != n || slices.ContainsFunc(versions, func(v uint8) bool { return v != 3 }) {
+		t.Fatalf("frame versions %v, want %d frames of format 3", versions, n)
+	}
+	held, _, err := recv.Snapshot("host-1")
+	if err != nil || !bytes.Equal(held.MarshalCanonical(), mustCanonical(t, dockerLike(n-1))) {
+		t.Fatalf("server does not hold the last replayed snapshot: %v", err)
+	}
+	if r := runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--format", "2"); r.code != 2 {
+		t.Fatalf("--format 2: code %d, want 2\n%s", r.code, r.stderr)
 	}
 }
 
