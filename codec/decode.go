@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -202,17 +203,10 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 	case DeltaKind:
 		f.Delta, err = r.delta()
 		if err == nil {
-			f.named = f.Delta.Base
-		}
-		if err == nil {
-			f.ticks = r.ticks
+			f.named, f.ticks = f.Delta.Base, r.ticks
 		}
 		if err == nil && len(r.pending) > 0 {
-			blob := r.blob
-			if h.Version >= 4 {
-				blob = withZstdMagic(blob)
-			}
-			f.texts = &pendingTexts{items: r.pending, blob: blob, dict: r.dict, dec: d, budget: d.maxItems - r.items}
+			f.texts = &pendingTexts{items: r.pending, blob: r.blob, magicless: h.Version >= 4, dict: r.dict, dec: d, budget: d.maxItems - r.items}
 		}
 	}
 	if err != nil {
@@ -253,7 +247,9 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 		return h, payload, nil
 	}
 	if h.Version >= 4 {
-		payload = withZstdMagic(payload)
+		buf := lendZstdMagic(payload)
+		defer returnZstdMagic(buf)
+		payload = *buf
 	}
 	// Reserve what the header promises, but never more than the payload
 	// can inflate to: a 25-byte frame claiming 64 MiB reserved 64 MiB.
@@ -276,10 +272,25 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 	return h, out, nil
 }
 
-// withZstdMagic returns a format 4 zstd payload with the zstd magic number
-// its writer left out put back in front.
-func withZstdMagic(payload []byte) []byte {
-	return append(append(make([]byte, 0, len(zstdMagic)+len(payload)), zstdMagic[:]...), payload...)
+// zstdMagicBufs lend the buffers a format 4 zstd payload is copied into,
+// behind the zstd magic number its writer left out: zstd decodes a frame
+// whole, and a server decodes a frame per poll of every environment.
+var zstdMagicBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// lendZstdMagic returns a lent buffer holding the zstd magic number and
+// payload; give it back with returnZstdMagic once decoded.
+func lendZstdMagic(payload []byte) *[]byte {
+	buf := zstdMagicBufs.Get().(*[]byte)
+	*buf = append(append((*buf)[:0], zstdMagic[:]...), payload...)
+	return buf
+}
+
+// returnZstdMagic gives a buffer back, unless it grew past what a delta
+// frame needs (a full frame's megabytes are not worth holding).
+func returnZstdMagic(buf *[]byte) {
+	if cap(*buf) <= 64<<10 {
+		zstdMagicBufs.Put(buf)
+	}
 }
 
 // zstdBound is the most a zstd stream of n bytes inflates to: a block
@@ -466,28 +477,29 @@ func (r *reader) int(what string) (int, error) {
 	return int(v), nil
 }
 
-// positionRun reads the base positions of a grouped item patch: an array
-// of at least two int32s, the first position then the gaps to the next
-// (each at least 1), so the positions ascend.
-func (r *reader) positionRun() ([]int, error) {
-	n, err := r.arrayLen("patched positions", 1)
+// positionRun reads ascending base positions written as the first
+// position then the gaps to the next (each at least 1): an array of at
+// least 2 int32s for a grouped item patch, of any length for a status
+// tick's exceptions (least). what names one position in errors.
+func (r *reader) positionRun(what string, least int) ([]int, error) {
+	n, err := r.arrayLen(what+"s", 1)
 	if err != nil {
 		return nil, err
 	}
-	if n < 2 {
-		return nil, r.corrupt(fmt.Sprintf("patched positions: %d, want at least 2", n), nil)
+	if n < least {
+		return nil, r.corrupt(fmt.Sprintf("%ss: %d, want at least %d", what, n, least), nil)
 	}
 	at := make([]int, n)
 	for k := range at {
-		v, err := r.int("patched position")
+		v, err := r.int(what)
 		if err != nil {
 			return nil, err
 		}
 		switch {
 		case k == 0 && v < 0:
-			return nil, r.corrupt(fmt.Sprintf("patched position %d", v), nil)
+			return nil, r.corrupt(fmt.Sprintf("%s %d", what, v), nil)
 		case k > 0 && (v < 1 || at[k-1] > math.MaxInt32-v):
-			return nil, r.corrupt(fmt.Sprintf("patched position gap %d", v), nil)
+			return nil, r.corrupt(fmt.Sprintf("%s gap %d", what, v), nil)
 		case k > 0:
 			v += at[k-1]
 		}
@@ -770,7 +782,7 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 		}
 		if r.version >= 3 && r.nextIsArray() {
 			// [[first, gap, ...], operations]: one patch for several items.
-			at, err := r.positionRun()
+			at, err := r.positionRun("patched position", 2)
 			if err != nil {
 				return nil, err
 			}
@@ -837,27 +849,8 @@ func (r *reader) tick() (tick, error) {
 	if t.step == 0 {
 		return t, r.corrupt("status tick step 0", nil)
 	}
-	n, err := r.arrayLen("status tick exceptions", 1)
-	if err != nil {
-		return t, err
-	}
-	t.except = make([]int, n)
-	for k := range t.except {
-		v, err := r.int("status tick exception")
-		if err != nil {
-			return t, err
-		}
-		switch {
-		case k == 0 && v < 0:
-			return t, r.corrupt(fmt.Sprintf("status tick exception at %d", v), nil)
-		case k > 0 && (v < 1 || t.except[k-1] > math.MaxInt32-v):
-			return t, r.corrupt(fmt.Sprintf("status tick exception gap %d", v), nil)
-		case k > 0:
-			v += t.except[k-1]
-		}
-		t.except[k] = v
-	}
-	return t, nil
+	t.except, err = r.positionRun("status tick exception", 0)
+	return t, err
 }
 
 // ops reads RFC 6902 operations on a value at depth depth.

@@ -237,7 +237,7 @@ func (e *Encoder) finish(dst []byte, kind Kind, body []byte) []byte {
 	if e.version >= 4 {
 		dst, ok = dropZstdMagic(dst, at)
 	}
-	rawLen := len(appendHeader(nil, e.version, kind, None, e.dict.id, uint64(len(body)))) + len(body)
+	rawLen := at - start + len(body) // the header's length does not depend on the compression
 	// On a tie the raw body wins: same bytes on the wire, nothing to inflate.
 	if ok && len(dst)-start < rawLen {
 		return dst

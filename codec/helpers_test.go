@@ -85,43 +85,80 @@ func sameSnapshot(t testing.TB, got, want *snapshot.Snapshot) {
 	}
 }
 
-// handCollectionFrame writes by hand a raw delta frame (dictionary 0) of
-// one collection edit at "c" under rule "id" with no removals and no
-// order: puts and patches each write their whole array. With withStream
-// the delta has a fourth element, the items stream, written as a bin (a
-// msgpack nil when stream is nil). From version 4 on, the base root is
-// written in 32 bits and a stream's zstd magic number is left out.
-func handCollectionFrame(version uint8, base, target uint64, puts, patches func(*msgpack.Encoder), withStream bool, stream []byte) []byte {
+// handFrame is a raw delta frame (dictionary 0) written by hand: one
+// collection edit at "c" under rule (default "id"), removing the items of
+// remove by key, with no order. puts and patches each write their whole
+// array (none when nil); tick, when set, writes a sixth element, a status
+// tick. With withStream the delta has a fourth element, the items stream,
+// written as a bin (a msgpack nil when stream is nil). From version 4 on,
+// the base root is written in 32 bits and a stream's zstd magic number is
+// left out.
+type handFrame struct {
+	version       uint8
+	base, target  uint64
+	rule          string
+	remove        []string
+	puts, patches func(*msgpack.Encoder)
+	tick          func(*msgpack.Encoder)
+	withStream    bool
+	stream        []byte
+}
+
+func (h handFrame) bytes() []byte {
 	var body bytes.Buffer
 	enc := msgpack.NewEncoder(&body)
-	if withStream {
+	if h.withStream {
 		_ = enc.EncodeArrayLen(4)
 	} else {
 		_ = enc.EncodeArrayLen(3)
 	}
-	if version >= 4 {
-		_ = enc.EncodeUint32(uint32(base))
+	stream := h.stream
+	if h.version >= 4 {
+		_ = enc.EncodeUint32(uint32(h.base))
 		stream = bytes.TrimPrefix(stream, zstdMagic[:])
 	} else {
-		_ = enc.EncodeUint64(base)
+		_ = enc.EncodeUint64(h.base)
 	}
-	_ = enc.EncodeUint64(target)
+	_ = enc.EncodeUint64(h.target)
 	_ = enc.EncodeArrayLen(1)
 	_ = enc.EncodeArrayLen(3)
 	_ = enc.EncodeUint(uint64(delta.Keyed))
 	_ = enc.EncodeArrayLen(1)
 	_ = enc.EncodeString("c")
-	_ = enc.EncodeArrayLen(5)
-	_ = enc.EncodeString("id")
-	_ = enc.EncodeArrayLen(0)
-	puts(enc)
-	patches(enc)
+	if h.tick != nil {
+		_ = enc.EncodeArrayLen(6)
+	} else {
+		_ = enc.EncodeArrayLen(5)
+	}
+	if h.rule == "" {
+		h.rule = "id"
+	}
+	_ = enc.EncodeString(h.rule)
+	_ = enc.EncodeArrayLen(len(h.remove))
+	for _, k := range h.remove {
+		_ = enc.EncodeString(k)
+	}
+	for _, entries := range []func(*msgpack.Encoder){h.puts, h.patches} {
+		if entries == nil {
+			entries = noEntries
+		}
+		entries(enc)
+	}
 	_ = enc.EncodeNil()
-	if withStream {
+	if h.tick != nil {
+		h.tick(enc)
+	}
+	if h.withStream {
 		_ = enc.EncodeBytes(stream)
 	}
-	frame := appendHeader(nil, version, DeltaKind, None, NoDictionary, uint64(body.Len()))
+	frame := appendHeader(nil, h.version, DeltaKind, None, NoDictionary, uint64(body.Len()))
 	return append(frame, body.Bytes()...)
+}
+
+// handCollectionFrame is handFrame's common case: rule "id", no removal,
+// no tick.
+func handCollectionFrame(version uint8, base, target uint64, puts, patches func(*msgpack.Encoder), withStream bool, stream []byte) []byte {
+	return handFrame{version: version, base: base, target: target, puts: puts, patches: patches, withStream: withStream, stream: stream}.bytes()
 }
 
 // noEntries writes an empty array: no puts, or no patches.

@@ -66,9 +66,6 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 	}
 	if f.texts != nil {
 		info.ItemsStreamBytes = len(f.texts.blob)
-		if f.Header.Version >= 4 {
-			info.ItemsStreamBytes -= len(zstdMagic) // put back by the decoder
-		}
 	}
 	info.Base = f.BaseName()
 	info.Target = snapshot.FormatHash(f.Delta.Target)

@@ -196,11 +196,12 @@ type pendingText struct {
 // pendingTexts is what a frame's base-coded items need to be decoded once
 // the base is known.
 type pendingTexts struct {
-	items  []pendingText
-	blob   []byte // the zstd stream
-	dict   *dictionary
-	dec    *Decoder
-	budget int // array elements and object members the texts may still hold (WithMaxItems)
+	items     []pendingText
+	blob      []byte // the zstd stream, as the frame carries it
+	magicless bool   // format 4: blob lacks the zstd magic number
+	dict      *dictionary
+	dec       *Decoder
+	budget    int // array elements and object members the texts may still hold (WithMaxItems)
 }
 
 // resolve decodes the pending items of d against base, whose hash the
@@ -268,7 +269,13 @@ func (p *pendingTexts) inflate(dict []byte, total int) ([]byte, error) {
 		return nil, fmt.Errorf("codec: zstd decoder for items: %w", err)
 	}
 	defer z.Close()
-	out, err := z.DecodeAll(p.blob, make([]byte, 0, min(total, int(min(zstdBound(len(p.blob)), uint64(p.dec.maxSize))))))
+	blob := p.blob
+	if p.magicless {
+		buf := lendZstdMagic(blob)
+		defer returnZstdMagic(buf)
+		blob = *buf
+	}
+	out, err := z.DecodeAll(blob, make([]byte, 0, min(total, int(min(zstdBound(len(blob)), uint64(p.dec.maxSize))))))
 	if err != nil {
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
 			return nil, fmt.Errorf("codec: items: zstd: %v: %w", err, ErrTooLarge)

@@ -204,7 +204,7 @@ func TestCompressionChoice(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer raw.Close()
-				body, err = raw.DecodeAll(withZstdMagic(body), nil)
+				body, err = raw.DecodeAll(append(zstdMagic[:], body...), nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -165,19 +165,16 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 		path string
 		step int64
 	}
-	counts := map[key]int{}
-	at := make(map[int]int, len(c.Patch)) // base position -> patch index
-	for k, p := range c.Patch {
+	var counts map[key]int // made at the first increment: most edits have none
+	for _, p := range c.Patch {
 		if !p.ByPos {
 			return nil, c.Patch // a tick needs to know every patched position
 		}
-		if _, twice := at[p.At]; twice {
-			at[p.At] = -1
-		} else {
-			at[p.At] = k
-		}
 		for _, o := range p.Ops {
 			if o.Kind == delta.OpIncrementText && strings.Count(o.Path, "/") == 1 {
+				if counts == nil {
+					counts = map[key]int{}
+				}
 				counts[key{o.Path, o.Int}]++
 			}
 		}
@@ -216,6 +213,14 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 		return nil, c.Patch
 	}
 	t := &tick{pointer: best.path, word: word, step: best.step}
+	at := make(map[int]int, len(c.Patch)) // base position -> patch index, -1 when patched twice
+	for k, p := range c.Patch {
+		if _, twice := at[p.At]; twice {
+			at[p.At] = -1
+		} else {
+			at[p.At] = k
+		}
+	}
 	removed := make(map[int]bool, len(c.RemoveAt))
 	for _, i := range c.RemoveAt {
 		removed[i] = true

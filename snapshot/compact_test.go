@@ -235,15 +235,7 @@ func TestCompactKeptMember(t *testing.T) {
 	}
 
 	// A member kept but absent, and no member kept at all.
-	cfg, err := NewConfig(WithKeptMember("State"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err = cfg.Parse([]byte(compactDoc(6, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c = s.Compact()
+	c = compactWith(t, WithKeptMember("State"))
 	list, _ = c.Root().Get("containers")
 	if v, ok := list.Elem(0).Get("State"); ok || v != nil {
 		t.Errorf("absent kept member: %v %v", v, ok)
@@ -251,15 +243,7 @@ func TestCompactKeptMember(t *testing.T) {
 	if _, parsed := lazyItems(c); parsed != 0 {
 		t.Errorf("%d items parsed by a kept member", parsed)
 	}
-	cfg, err = NewConfig(WithKeptMember(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err = cfg.Parse([]byte(compactDoc(6, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c = s.Compact()
+	c = compactWith(t, WithKeptMember(""))
 	list, _ = c.Root().Get("containers")
 	if _, ok := list.Elem(0).Get("Status"); !ok {
 		t.Error("Status missing")
@@ -270,4 +254,18 @@ func TestCompactKeptMember(t *testing.T) {
 	if _, ok := list.Elem(1).Get("Size"); !ok { // parsed: not kept, still found
 		t.Error("Size missing")
 	}
+}
+
+// compactWith parses compactDoc(6, 1) under a Config with opts and compacts it.
+func compactWith(t *testing.T, opts ...Option) *Snapshot {
+	t.Helper()
+	cfg, err := NewConfig(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := cfg.Parse([]byte(compactDoc(6, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Compact()
 }
