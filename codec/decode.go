@@ -827,7 +827,8 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 	return c, nil
 }
 
-// tick reads a status tick: [pointer, word, step, [first, gap, ...]].
+// tick reads a status tick: [pointer, word, step, [first, gap, ...]], the
+// word nil in a humanized tick.
 func (r *reader) tick() (tick, error) {
 	var t tick
 	if err := r.tuple("status tick", 4); err != nil {
@@ -837,10 +838,12 @@ func (r *reader) tick() (tick, error) {
 	if t.pointer, err = r.name("status tick pointer"); err != nil {
 		return t, err
 	}
-	if t.word, err = r.str("status tick word"); err != nil {
+	if r.isNil() {
+		_ = r.dec.DecodeNil()
+		t.humanized = true
+	} else if t.word, err = r.str("status tick word"); err != nil {
 		return t, err
-	}
-	if t.word == "" || isDigit(t.word[0]) {
+	} else if t.word == "" || isDigit(t.word[0]) {
 		return t, r.corrupt(fmt.Sprintf("status tick word %q: empty or beginning with a digit", t.word), nil)
 	}
 	if t.step, err = r.int64("status tick step"); err != nil {
@@ -848,6 +851,9 @@ func (r *reader) tick() (tick, error) {
 	}
 	if t.step == 0 {
 		return t, r.corrupt("status tick step 0", nil)
+	}
+	if t.humanized && (t.step < 1 || t.step > maxHumanizedStep) {
+		return t, r.corrupt(fmt.Sprintf("humanized status tick step %d: not 1 to %d minutes", t.step, maxHumanizedStep), nil)
 	}
 	t.except, err = r.positionRun("status tick exception", 0)
 	return t, err

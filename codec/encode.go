@@ -446,10 +446,14 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 		}
 	}
 	if t != nil {
-		// [pointer, word, step, [first, gap, ...]]
+		// [pointer, word, step, [first, gap, ...]]; no word: humanized
 		_ = enc.EncodeArrayLen(4)
 		enc.name(t.pointer)
-		_ = enc.EncodeString(t.word)
+		if t.humanized {
+			_ = enc.EncodeNil()
+		} else {
+			_ = enc.EncodeString(t.word)
+		}
 		_ = enc.EncodeInt(t.step)
 		_ = enc.EncodeArrayLen(len(t.except))
 		prev := 0

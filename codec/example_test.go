@@ -154,9 +154,9 @@ func ExampleWithVersion() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("format %d, dictionary %d, status tick %q, rebuilt %v\n", info.Version, info.Dictionary, info.Collections[0].Tick, got.Hash() == next.Hash())
+		fmt.Printf("format %d, dictionary %d, status tick [%s], rebuilt %v\n", info.Version, info.Dictionary, info.Collections[0].Tick, got.Hash() == next.Hash())
 	}
 	// Output:
-	// format 3, dictionary 2, status tick "", rebuilt true
-	// format 4, dictionary 3, status tick "/Status minutes", rebuilt true
+	// format 3, dictionary 2, status tick [], rebuilt true
+	// format 4, dictionary 3, status tick [/Status counts " minutes" +1], rebuilt true
 }

@@ -40,9 +40,11 @@ type CollectionInfo struct {
 	Patched  int    `json:"patched"`
 	Removed  int    `json:"removed"`
 	Reorder  bool   `json:"reordered"`
-	// Tick is the status tick's member and word ("/Status minutes"), when
-	// the edit counts matching base items up without naming them (format
-	// 4); Patched does not count them. Empty when none.
+	// Tick describes the status tick, when the edit changes matching base
+	// items without naming them (format 4): `/Status counts " minutes" +1`
+	// or `/Status ages 1 min (humanized)`, then how many matching items it
+	// leaves alone. Patched does not count the items it changes. Empty when
+	// none.
 	Tick string `json:"status_tick,omitempty"`
 }
 
@@ -71,7 +73,7 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 	info.Target = snapshot.FormatHash(f.Delta.Target)
 	ticks := map[int]string{}
 	for _, pt := range f.ticks {
-		ticks[pt.edit] = pt.tick.pointer + pt.tick.word
+		ticks[pt.edit] = pt.tick.describe()
 	}
 	for i, e := range f.Delta.Edits {
 		path := delta.PathString(e.Path)

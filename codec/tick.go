@@ -18,14 +18,32 @@ import (
 // number ("/Status", " minutes") and the step, and counts up every base item
 // it matches except the ones it lists. The frame then lists the few
 // containers that did not count up instead of the many that did, which are
-// scattered over a large host's container list (a byte each).
+// scattered over a large host's container list (a byte each). A humanized
+// tick (humanized.go) predicts the statuses that change words as well.
 
 // tick is a collection edit's status tick (docs/wire-format.md section 7.6).
 type tick struct {
 	pointer string // the member, a JSON Pointer relative to the item
-	word    string // what follows the number counted
-	step    int64
-	except  []int // base positions left alone, ascending
+	word    string // what follows the number counted; "" in a humanized tick
+	step    int64  // in a humanized tick, minutes
+	except  []int  // base positions left alone, ascending
+	// humanized ticks age Docker's humanized durations by step minutes
+	// (humanized.go) rather than count up the number before word.
+	humanized bool
+}
+
+// describe says what the tick does, for Inspect.
+func (t *tick) describe() string {
+	var s string
+	if t.humanized {
+		s = fmt.Sprintf("%s ages %d min (humanized)", t.pointer, t.step)
+	} else {
+		s = fmt.Sprintf("%s counts %q %+d", t.pointer, t.word, t.step)
+	}
+	if len(t.except) > 0 {
+		s += fmt.Sprintf(", %d left alone", len(t.except))
+	}
+	return s
 }
 
 // tickRun finds what a tick counts in s: the digits right before the first
@@ -80,6 +98,9 @@ func (t *tick) op(item *snapshot.Node, tokens []string) (delta.Op, bool) {
 	v, ok := valueAt(item, tokens)
 	if !ok || v.Kind() != snapshot.String {
 		return delta.Op{}, false
+	}
+	if t.humanized {
+		return humanizedOp(v.Text(), t.pointer, t.step)
 	}
 	run, ok := tickRun(v.Text(), t.word, t.step)
 	if !ok {
@@ -209,10 +230,6 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 			word = w
 		}
 	}
-	if word == "" {
-		return nil, c.Patch
-	}
-	t := &tick{pointer: best.path, word: word, step: best.step}
 	at := make(map[int]int, len(c.Patch)) // base position -> patch index, -1 when patched twice
 	for k, p := range c.Patch {
 		if _, twice := at[p.At]; twice {
@@ -225,23 +242,22 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 	for _, i := range c.RemoveAt {
 		removed[i] = true
 	}
-	strip := map[int]bool{} // patch indexes whose increment the tick makes
-	for i, item := range arr.Elems() {
-		if removed[i] {
+	// Both kinds of tick, the one that leaves less to send wins.
+	var t *tick
+	var strip map[int]bool
+	for _, try := range []*tick{
+		{pointer: best.path, word: word, step: best.step},
+		{pointer: best.path, step: best.step, humanized: true},
+	} {
+		if !try.humanized && word == "" {
 			continue
 		}
-		op, ok := t.op(item, tokens)
-		if !ok {
-			continue
+		made := try.plan(c, arr, tokens, at, removed)
+		if len(made) >= minTicked+len(try.except) && (t == nil || len(made)-len(try.except) > len(strip)-len(t.except)) {
+			t, strip = try, made
 		}
-		k, patched := at[i]
-		if patched && k >= 0 && onlyIncrementAt(c.Patch[k].Ops, op) {
-			strip[k] = true
-			continue
-		}
-		t.except = append(t.except, i)
 	}
-	if len(strip) < minTicked+len(t.except) {
+	if t == nil {
 		return nil, c.Patch
 	}
 	left := make([]delta.ItemPatch, 0, len(c.Patch)-len(strip))
@@ -252,7 +268,7 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 		}
 		ops := make([]delta.Op, 0, len(p.Ops)-1)
 		for _, o := range p.Ops {
-			if o.Kind != delta.OpIncrementText || o.Path != t.pointer {
+			if o.Path != t.pointer {
 				ops = append(ops, o)
 			}
 		}
@@ -262,6 +278,32 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 		}
 	}
 	return t, left
+}
+
+// plan fills in t.except against base array arr and returns the indexes
+// of c's patches whose change at t.pointer the tick makes. at maps a base
+// position to the index of its patch (-1 when patched twice); removed
+// holds the positions c removes.
+func (t *tick) plan(c *delta.CollectionEdit, arr *snapshot.Node, tokens []string, at map[int]int, removed map[int]bool) map[int]bool {
+	strip := map[int]bool{}
+	for i, item := range arr.Elems() {
+		if removed[i] {
+			continue
+		}
+		op, ok := t.op(item, tokens)
+		if !ok {
+			continue
+		}
+		k, patched := at[i]
+		if patched && k >= 0 {
+			if v, ok := valueAt(item, tokens); ok && onlyOpAt(c.Patch[k].Ops, op, v.Text()) {
+				strip[k] = true
+				continue
+			}
+		}
+		t.except = append(t.except, i)
+	}
+	return strip
 }
 
 // findIncrement returns the text increment of ops at path by step.
@@ -274,13 +316,14 @@ func findIncrement(ops []delta.Op, path string, step int64) (delta.Op, bool) {
 	return delta.Op{}, false
 }
 
-// onlyIncrementAt reports whether ops hold op (a text increment) and no
-// other operation at its path, above it or below it: the tick's increment
-// applies before them, so they must not depend on it.
-func onlyIncrementAt(ops []delta.Op, op delta.Op) bool {
+// onlyOpAt reports whether ops make of the string base, at op's path,
+// what op makes of it, with one operation and no other at that path, above
+// it or below it: the tick's operation applies before them, so they must
+// not depend on it.
+func onlyOpAt(ops []delta.Op, op delta.Op, base string) bool {
 	found := false
 	for _, o := range ops {
-		if !found && o.Kind == op.Kind && o.Path == op.Path && o.Int == op.Int && o.Run == op.Run {
+		if !found && o.Path == op.Path && sameText(o, op, base) {
 			found = true
 			continue
 		}
@@ -289,6 +332,60 @@ func onlyIncrementAt(ops []delta.Op, op delta.Op) bool {
 		}
 	}
 	return found
+}
+
+// sameText reports whether operations a and b turn the string s into the
+// same string.
+func sameText(a, b delta.Op, s string) bool {
+	x, okA := textAfter(a, s)
+	y, okB := textAfter(b, s)
+	return okA && okB && x == y
+}
+
+// textAfter returns what a text increment, a splice or the replace by a
+// string makes of s, or false for any other operation or one that does not
+// apply.
+func textAfter(o delta.Op, s string) (string, bool) {
+	switch o.Kind {
+	case delta.OpIncrementText:
+		start, end, ok := digitRun(s, o.Run)
+		if !ok {
+			return "", false
+		}
+		v, err := strconv.ParseInt(s[start:end], 10, 64)
+		if err != nil || (end-start > 1 && s[start] == '0') || (o.Int > 0 && v > math.MaxInt64-o.Int) || v+o.Int < 0 {
+			return "", false
+		}
+		return s[:start] + strconv.FormatInt(v+o.Int, 10) + s[end:], true
+	case delta.OpSplice:
+		if o.Prefix < 0 || o.Suffix < 0 || o.Prefix > len(s) || o.Suffix > len(s)-o.Prefix {
+			return "", false
+		}
+		return s[:o.Prefix] + o.Text + s[len(s)-o.Suffix:], true
+	case delta.OpReplace:
+		if o.Value != nil && o.Value.Kind() == snapshot.String {
+			return o.Value.Text(), true
+		}
+	}
+	return "", false
+}
+
+// digitRun returns the bytes [start, end) of digit run run of s.
+func digitRun(s string, run int) (start, end int, ok bool) {
+	n := -1
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) || (i > 0 && isDigit(s[i-1])) {
+			continue
+		}
+		if n++; n == run {
+			end = i
+			for end < len(s) && isDigit(s[end]) {
+				end++
+			}
+			return i, end, true
+		}
+	}
+	return 0, 0, false
 }
 
 // related reports whether JSON Pointers a and b are the same place or one

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
@@ -82,18 +83,169 @@ func specTick(s, word string, step int64) (string, bool) {
 	return s[:m[0]] + strconv.FormatInt(v+step, 10) + s[m[1]-len(word):], true
 }
 
-// statuses are what the tick property test draws Docker statuses from.
+// statuses are what the tick property test draws Docker statuses from:
+// %d is a count, %s the age of a container as the Docker daemon writes it.
 var statuses = []string{
-	"Up %d minutes", "Up %d minutes (healthy)", "Exited (0) %d minutes ago", "Exited (137) %d minutes ago",
-	"Up %d hours", "Up About a minute", "Up 59 minutes", "Created", "Up %d seconds", "Up 0%d minutes",
+	"Up %s", "Up %s (healthy)", "Exited (0) %s ago", "Exited (137) %s ago", "Up %s (Paused)",
+	"Up %d minutes", "Up %d hours", "Created", "Up 0%d minutes", "Up %d seconds",
 }
 
-func randomStatus(r *rand.Rand) string {
+// randomStatus returns a status and, when it holds an age, the status of
+// the same container a minute later.
+func randomStatus(r *rand.Rand) (now, later string) {
 	f := statuses[r.IntN(len(statuses))]
-	if strings.Contains(f, "%d") {
-		return fmt.Sprintf(f, r.IntN(60))
+	switch {
+	case strings.Contains(f, "%s"):
+		// Ages cluster where the words change: under two minutes, near an hour.
+		var age time.Duration
+		switch r.IntN(4) {
+		case 0:
+			age = time.Duration(r.IntN(130_000)) * time.Millisecond
+		case 1:
+			age = 58*time.Minute + time.Duration(r.IntN(180_000))*time.Millisecond
+		default:
+			age = time.Duration(r.Int64N(int64(50 * time.Hour)))
+		}
+		return fmt.Sprintf(f, goUnitsHumanDuration(age)), fmt.Sprintf(f, goUnitsHumanDuration(age+time.Minute))
+	case strings.Contains(f, "%d"):
+		n := r.IntN(100)
+		if up, ok := specTick(fmt.Sprintf(f, n), " minutes", 1); ok {
+			return fmt.Sprintf(f, n), up
+		}
+		return fmt.Sprintf(f, n), fmt.Sprintf(f, n)
 	}
-	return f
+	return f, f
+}
+
+// goUnitsHumanDuration is github.com/docker/go-units.HumanDuration, copied
+// here as the oracle the humanized tick is checked against.
+func goUnitsHumanDuration(d time.Duration) string {
+	if seconds := int(d.Seconds()); seconds < 1 {
+		return "Less than a second"
+	} else if seconds == 1 {
+		return "1 second"
+	} else if seconds < 60 {
+		return fmt.Sprintf("%d seconds", seconds)
+	} else if minutes := int(d.Minutes()); minutes == 1 {
+		return "About a minute"
+	} else if minutes < 60 {
+		return fmt.Sprintf("%d minutes", minutes)
+	} else if hours := int(d.Round(time.Hour).Hours()); hours == 1 {
+		return "About an hour"
+	} else if hours < 48 {
+		return fmt.Sprintf("%d hours", hours)
+	} else if hours < 24*7*2 {
+		return fmt.Sprintf("%d days", hours/24)
+	} else if hours < 24*30*2 {
+		return fmt.Sprintf("%d weeks", hours/24/7)
+	} else if hours < 24*365*2 {
+		return fmt.Sprintf("%d months", hours/24/30)
+	}
+	return fmt.Sprintf("%d years", int(d.Hours())/24/365)
+}
+
+// specHumanized is section 8.4's humanized tick rule written again from
+// the text: the leftmost phrase found by a regular expression, and its
+// prediction by trying every whole second of the ages it stands for.
+func specHumanized(s string, step int64) (string, bool) {
+	var start, end int
+	var lo, hi int64
+	found := false
+	for _, m := range regexp.MustCompile(`Less than a second|About a minute|About an hour|(?:^|[^0-9])([1-9][0-9]?) (seconds|second|minutes|hours)`).FindAllStringSubmatchIndex(s, -1) {
+		start, end, found = m[0], m[1], true
+		switch phrase := s[start:end]; {
+		case phrase == "Less than a second":
+			lo, hi = 0, 1
+		case phrase == "About a minute":
+			lo, hi = 60, 120
+		case phrase == "About an hour":
+			lo, hi = 3600, 5400
+		default:
+			start = m[2]
+			n, _ := strconv.ParseInt(s[m[2]:m[3]], 10, 64)
+			switch unit := s[m[4]:m[5]]; {
+			case unit == "second" && n == 1 && !strings.HasPrefix(s[end:], "s"):
+				lo, hi = 1, 2
+			case unit == "seconds" && n >= 2 && n <= 59:
+				lo, hi = n, n+1
+			case unit == "minutes" && n >= 2 && n <= 59:
+				lo, hi = 60*n, 60*n+60
+			case unit == "hours" && n >= 2 && n <= 47:
+				lo, hi = 3600*n-1800, 3600*n+1800
+			default:
+				found = false // not a phrase HumanDuration writes: look further
+			}
+		}
+		if found {
+			break
+		}
+	}
+	if !found {
+		return "", false
+	}
+	var want string
+	for sec := lo; sec < hi; sec++ {
+		got := goUnitsHumanDuration(time.Duration(sec+60*step) * time.Second)
+		if sec > lo && got != want {
+			return "", false
+		}
+		want = got
+	}
+	if strings.HasSuffix(want, "days") || strings.HasSuffix(want, "weeks") || strings.HasSuffix(want, "months") || strings.HasSuffix(want, "years") {
+		return "", false
+	}
+	return s[:start] + want + s[end:], true
+}
+
+func TestHumanizedOp(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		step int64
+		want string // "" for no prediction
+	}{
+		{"Up Less than a second", 1, "Up About a minute"},
+		{"Up 1 second", 1, "Up About a minute"},
+		{"Up 59 seconds (health: starting)", 1, "Up About a minute (health: starting)"},
+		{"Up About a minute", 1, "Up 2 minutes"},
+		{"Up About a minute (healthy)", 2, "Up 3 minutes (healthy)"},
+		{"Up 4 minutes", 1, "Up 5 minutes"},
+		{"Exited (0) 58 minutes ago", 1, "Exited (0) 59 minutes ago"},
+		{"Exited (137) 59 minutes ago", 1, "Exited (137) About an hour ago"},
+		{"Up 59 minutes", 31, "Up 2 hours"},
+		{"Up About an hour", 1, ""}, // 60 to 90 minutes: 2 hours from 89
+		{"Up About an hour", 30, "Up 2 hours"},
+		{"Up 2 hours", 1, ""},
+		{"Up 2 hours", 60, "Up 3 hours"},
+		{"Up 47 hours", 60, ""}, // 2 days
+		{"Up 7 days", 1, ""},
+		{"Up 60 minutes", 1, ""},  // not HumanDuration's
+		{"Up 05 minutes", 1, ""},  // leading zero
+		{"Up 1 seconds", 1, ""},   // not HumanDuration's
+		{"Up 123 minutes", 1, ""}, // three digits: no phrase
+		{"Exited (0) 75 minutes ago, Up 3 minutes", 1, "Exited (0) 75 minutes ago, Up 4 minutes"},
+		{"v2 5 minutes", 1, "v2 6 minutes"},
+		{"Up 5 minutes", 0, ""},
+		{"Up 5 minutes", maxHumanizedStep + 1, ""},
+		{"", 1, ""},
+	} {
+		want, wantOK := specHumanized(tt.s, tt.step)
+		if wantOK != (tt.want != "") || want != tt.want {
+			if tt.step >= 1 && tt.step <= maxHumanizedStep {
+				t.Fatalf("the test's rule: %q +%d = %q, %v; the table says %q", tt.s, tt.step, want, wantOK, tt.want)
+			}
+		}
+		op, ok := humanizedOp(tt.s, "/Status", tt.step)
+		if ok != (tt.want != "") {
+			t.Errorf("humanizedOp(%q, %d): %v, want a prediction %v", tt.s, tt.step, ok, tt.want != "")
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if got, ok := textAfter(op, tt.s); !ok || got != tt.want {
+			t.Errorf("humanizedOp(%q, %d) makes %q, want %q", tt.s, tt.step, got, tt.want)
+		}
+	}
 }
 
 // TestTickRoundTrip checks status ticks over thousands of generated pairs
@@ -103,7 +255,7 @@ func randomStatus(r *rand.Rand) string {
 // tick's expansion must be what the specification's rule gives.
 func TestTickRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	pairs, ticked := 2000, 0
+	pairs, ticked, humanized := 2000, 0, 0
 	if testing.Short() {
 		pairs = 300
 	}
@@ -111,18 +263,16 @@ func TestTickRoundTrip(t *testing.T) {
 		count := 2 + r.IntN(30)
 		var base, next []string
 		for i := range count {
-			s := randomStatus(r)
+			s, later := randomStatus(r)
 			item := func(status string) string {
 				return fmt.Sprintf(`{"Id":"c%d","State":"running","Status":%q}`, i, status)
 			}
 			base = append(base, item(s))
 			switch k := r.IntN(10); {
 			case k < 6:
-				if up, ok := specTick(s, " minutes", 1); ok {
-					s = up
-				}
+				s = later
 			case k < 7:
-				s = randomStatus(r)
+				s, _ = randomStatus(r)
 			case k < 8:
 				continue // removed
 			}
@@ -143,6 +293,9 @@ func TestTickRoundTrip(t *testing.T) {
 		}
 		if len(f.ticks) > 0 {
 			ticked++
+			if f.ticks[0].tick.humanized {
+				humanized++
+			}
 			checkTickAgainstSpec(t, f.ticks[0].tick, b)
 		}
 		got, err := f.Apply(b)
@@ -151,8 +304,8 @@ func TestTickRoundTrip(t *testing.T) {
 		}
 		sameSnapshot(t, got, nx)
 	}
-	if ticked < pairs/4 {
-		t.Errorf("only %d of %d frames sent a status tick", ticked, pairs)
+	if ticked < pairs/4 || humanized < ticked/4 || humanized > ticked*3/4 {
+		t.Errorf("%d of %d frames sent a status tick, %d of them humanized", ticked, pairs, humanized)
 	}
 }
 
@@ -171,12 +324,17 @@ func checkTickAgainstSpec(t *testing.T, tk tick, base *snapshot.Snapshot) {
 	}
 	for i, item := range arr.Elems() {
 		v, _ := item.Get("Status")
-		_, want := specTick(v.Text(), tk.word, tk.step)
+		var want bool
+		if tk.humanized {
+			_, want = specHumanized(v.Text(), tk.step)
+		} else {
+			_, want = specTick(v.Text(), tk.word, tk.step)
+		}
 		if slices.Contains(tk.except, i) {
 			want = false
 		}
 		if patched[i] != want {
-			t.Fatalf("tick %q %+d on %q (position %d): patched %v, the rule says %v", tk.word, tk.step, v.Text(), i, patched[i], want)
+			t.Fatalf("tick %q %+d (humanized %v) on %q (position %d): patched %v, the rule says %v", tk.word, tk.step, tk.humanized, v.Text(), i, patched[i], want)
 		}
 	}
 }
@@ -232,6 +390,26 @@ func TestTickHostile(t *testing.T) {
 			}
 		}
 	}
+	humanized := func(step int64, except ...int64) func(*msgpack.Encoder) {
+		return func(enc *msgpack.Encoder) {
+			_ = enc.EncodeArrayLen(4)
+			_ = enc.EncodeString("/Status")
+			_ = enc.EncodeNil()
+			_ = enc.EncodeInt(step)
+			_ = enc.EncodeArrayLen(len(except))
+			for _, e := range except {
+				_ = enc.EncodeInt(e)
+			}
+		}
+	}
+	if got, err := Apply(base, tickFrame(Version, base.Hash(), next.Hash(), "", humanized(1, 2))); err != nil {
+		t.Errorf("the hand-written humanized tick does not apply: %v", err)
+	} else {
+		sameSnapshot(t, got, next)
+	}
+	if _, err := Apply(base, tickFrame(Version, base.Hash(), next.Hash(), "", humanized(1))); !errors.Is(err, ErrVerify) {
+		t.Errorf("a mispredicted humanized tick: %v, want ErrVerify", err)
+	}
 	good := tickFrame(Version, base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1, 2))
 	got, err := Apply(base, good)
 	if err != nil {
@@ -252,6 +430,9 @@ func TestTickHostile(t *testing.T) {
 		{"empty word", tickFrame(Version, base.Hash(), next.Hash(), "", tk("/Status", "", 1)), ErrCorrupt},
 		{"word beginning with a digit", tickFrame(Version, base.Hash(), next.Hash(), "", tk("/Status", "1 minutes", 1)), ErrCorrupt},
 		{"step 0", tickFrame(Version, base.Hash(), next.Hash(), "", tk("/Status", " minutes", 0)), ErrCorrupt},
+		{"humanized step 0", tickFrame(Version, base.Hash(), next.Hash(), "", humanized(0)), ErrCorrupt},
+		{"humanized step -1", tickFrame(Version, base.Hash(), next.Hash(), "", humanized(-1)), ErrCorrupt},
+		{"humanized step past 48 hours", tickFrame(Version, base.Hash(), next.Hash(), "", humanized(maxHumanizedStep+1)), ErrCorrupt},
 		{"negative exception", tickFrame(Version, base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1, -1)), ErrCorrupt},
 		{"exception gap 0", tickFrame(Version, base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1, 1, 0)), ErrCorrupt},
 		{"exception past the base", tickFrame(Version, base.Hash(), next.Hash(), "", tk("/Status", " minutes", 1, 2, 1)), ErrCorrupt},

@@ -62,7 +62,7 @@ func formatInfo(info *codec.Info) string {
 			b.WriteString(", reordered")
 		}
 		if c.Tick != "" {
-			fmt.Fprintf(&b, ", status tick on %q", c.Tick)
+			fmt.Fprintf(&b, ", status tick: %s", c.Tick)
 		}
 		b.WriteByte('\n')
 	}
