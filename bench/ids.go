@@ -4,13 +4,32 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"strconv"
 )
 
 // gen wraps the simulator's single random source. Every random choice goes
 // through it in a fixed order, so one seed always gives the same polls.
-type gen struct{ r *rand.Rand }
+type gen struct {
+	r *rand.Rand
+	// ids, when not nil, collects every random id drawn, for RandomIDFloor.
+	ids *[]drawnID
+}
+
+// drawnID is a random id and the bits of randomness in it.
+type drawnID struct {
+	text string
+	bits float64
+}
+
+// drew records id, holding bits of randomness, when ids are being collected.
+func (g *gen) drew(id string, bits float64) string {
+	if g.ids != nil {
+		*g.ids = append(*g.ids, drawnID{id, bits})
+	}
+	return id
+}
 
 func newGen(seed int64) *gen {
 	return &gen{r: rand.New(rand.NewPCG(uint64(seed), 0x5eedde17a))}
@@ -25,7 +44,7 @@ func (g *gen) hex64() string {
 			b[i+j] = byte(v >> (8 * j))
 		}
 	}
-	return hex.EncodeToString(b[:])
+	return g.drew(hex.EncodeToString(b[:]), 256)
 }
 
 func (g *gen) sha() string { return "sha256:" + g.hex64() }
@@ -36,7 +55,7 @@ func (g *gen) hexN(n int) string {
 	for i := range b {
 		b[i] = byte(g.r.Uint32())
 	}
-	return hex.EncodeToString(b)[:n]
+	return g.drew(hex.EncodeToString(b)[:n], 4*float64(n))
 }
 
 // uuid returns a random (version 4) UUID, the form of Kubernetes metadata.uid.
@@ -50,7 +69,7 @@ func (g *gen) uuid() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	return g.drew(h[0:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32], 122)
 }
 
 func (g *gen) intn(n int) int {
@@ -79,7 +98,7 @@ func (g *gen) k8sSuffix(n int) string {
 	for i := range b {
 		b[i] = k8sAlphanums[g.intn(len(k8sAlphanums))]
 	}
-	return string(b)
+	return g.drew(string(b), float64(n)*math.Log2(float64(len(k8sAlphanums))))
 }
 
 // podTemplateHash mirrors the Deployment controller: an FNV-32a hash of the

@@ -56,6 +56,7 @@ type simStats struct {
 type Simulator struct {
 	profile Profile
 	poll    int
+	g       *gen
 	env     env
 	w       jw
 	last    int
@@ -77,7 +78,7 @@ func NewSimulator(p Profile, seed int64) (*Simulator, error) {
 	default:
 		return nil, fmt.Errorf("bench: new simulator %q: %w", p, ErrUnknownProfile)
 	}
-	return &Simulator{profile: p, env: e}, nil
+	return &Simulator{profile: p, g: g, env: e}, nil
 }
 
 // Profile returns the simulated profile.

@@ -206,6 +206,26 @@ func writeDoc(w *bytes.Buffer, o options, mach, chart string, sims, captures []*
 	}
 	p("\nEncode ratios here are medians of single calls from the tables below; `BenchmarkRatio` measures the same thing with many iterations (see [go test benchmarks](#go-test-benchmarks)).\n\n")
 
+	p("How much of the target is information: the ids the simulator draws at random (container, endpoint and image ids, uids, name suffixes) and that first show in a poll cost their bits on any lossless link, whatever the encoding (`bench.RandomIDFloor`). Every other random choice (timings, restarts, which object changes) is left out, so the true floor is higher.\n\n")
+	p("| workload | fresh random ids, bytes/cycle | target (a third of the best baseline) | snapdelta |\n")
+	p("|---|---:|---:|---:|\n")
+	for _, c := range sims {
+		floor, err := bench.RandomIDFloor(bench.Profile(c.Source), o.seed, o.cycles)
+		if err != nil {
+			return err
+		}
+		var sd, best float64
+		for _, st := range c.Summary().Strategies {
+			if st.Name == bench.SnapdeltaName {
+				sd = st.BytesPerCycle
+			} else if best == 0 || st.BytesPerCycle < best {
+				best = st.BytesPerCycle
+			}
+		}
+		p("| %s | %.0f | %.0f | %.0f |\n", c.Source, floor, best/3, sd)
+	}
+	p("\n")
+
 	p("## Simulated workloads\n\n")
 	p("%d one-minute polls of each `bench` simulator profile (seed %d): `snapdelta bench --profile all --cycles %d`.\n\n", o.cycles, o.seed, o.cycles)
 	p("![Wire bytes of every poll per strategy, log scale, one panel per profile](%s)\n\n", chart)
