@@ -32,6 +32,14 @@ func WithoutCompression() EncoderOption {
 	}
 }
 
+// bodyWindow is the frame bodies' zstd window. The encoder keeps a window
+// of history whatever the body's size, and zstd's default of 8 MiB made the
+// body encoder hold 11 MB between polls where 2 MiB holds 5 (klauspost/
+// compress v1.20.3, default level). A delta body is far smaller; only full
+// frames of the largest snapshots lose matches: k8s-large's 8 MB poll 0
+// costs 379,003 bytes instead of 370,836 (+2.2%).
+const bodyWindow = 2 << 20
+
 // WithLevel sets the zstd level of frame bodies (default zstd.SpeedDefault).
 func WithLevel(l zstd.EncoderLevel) EncoderOption {
 	return func(e *Encoder) error {
@@ -160,6 +168,7 @@ func NewEncoder(opts ...EncoderOption) (*Encoder, error) {
 		zstd.WithEncoderCRC(false), // the root hash already proves the content
 		zstd.WithEncoderConcurrency(1),
 		zstd.WithLowerEncoderMem(true),
+		zstd.WithWindowSize(bodyWindow),
 	}
 	if e.dict.zstd != nil {
 		zopts = append(zopts, zstd.WithEncoderDictRaw(0, e.dict.zstd))

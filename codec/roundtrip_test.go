@@ -528,3 +528,33 @@ func TestAllOpKinds(t *testing.T) {
 	}
 	sameSnapshot(t, got, next)
 }
+
+// TestBodyWindow checks that a body larger than bodyWindow is compressed
+// with that window, not zstd's default 8 MiB (which the encoder would hold
+// between polls whatever the body's size).
+func TestBodyWindow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"items":[`)
+	for i := 0; b.Len() < 3*bodyWindow/2; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"item-%d","hash":"%016x","n":%d}`, i, uint64(i)*0x9e3779b97f4a7c15, i*7)
+	}
+	b.WriteString(`]}`)
+	frame := mustEncodeFull(t, mustParse(t, b.String()))
+	h, err := ParseHeader(frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Compression != Zstd || h.BodySize <= bodyWindow {
+		t.Fatalf("want a zstd body over %d bytes: %s, %d", bodyWindow, h.Compression, h.BodySize)
+	}
+	var zh zstd.Header
+	if err := zh.Decode(append(zstdMagic[:], frame[h.HeaderSize:]...)); err != nil {
+		t.Fatal(err)
+	}
+	if zh.WindowSize == 0 || zh.WindowSize > bodyWindow {
+		t.Errorf("zstd window %d bytes, want at most %d", zh.WindowSize, bodyWindow)
+	}
+}
