@@ -42,10 +42,13 @@ var wordedPhrases = []struct {
 // by "s"), 2 to 59 " seconds", 2 to 59 " minutes", 2 to 47 " hours".
 func findHumanPhrase(s string) (humanPhrase, bool) {
 	for i := 0; i < len(s); i++ {
-		for _, w := range wordedPhrases {
-			if strings.HasPrefix(s[i:], w.text) {
-				return humanPhrase{start: i, end: i + len(w.text), lo: w.lo, hi: w.hi}, true
+		if c := s[i]; c == 'L' || c == 'A' { // runs for every base item: look further only where a phrase may begin
+			for _, w := range wordedPhrases {
+				if strings.HasPrefix(s[i:], w.text) {
+					return humanPhrase{start: i, end: i + len(w.text), lo: w.lo, hi: w.hi}, true
+				}
 			}
+			continue
 		}
 		if !isDigit(s[i]) || (i > 0 && isDigit(s[i-1])) {
 			continue
