@@ -18,10 +18,22 @@ import (
 // comparison measures the steady state, the deltas after the first poll.
 var ErrTooFewPolls = errors.New("bench: need at least two polls")
 
-// Strategies returns snapdelta followed by the Baselines: what Compare is
-// usually given. Each call returns new instances.
+// Strategies returns snapdelta, snapdelta at zstd's "better" level
+// (NewSnapdeltaBetter), then the Baselines: what Compare is usually given.
+// Each call returns new instances.
 func Strategies() []Strategy {
-	return append([]Strategy{NewSnapdelta()}, Baselines()...)
+	return append([]Strategy{NewSnapdelta(), NewSnapdeltaBetter()}, Baselines()...)
+}
+
+// IsBaseline reports whether name is one of the Baselines': what snapdelta
+// is measured against, not snapdelta itself at another setting.
+func IsBaseline(name string) bool {
+	for _, b := range Baselines() {
+		if b.Name() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Comparison is every strategy run over the same polls by Compare.
@@ -212,10 +224,15 @@ func (c *Comparison) Heading() string {
 // full-zstd's, measured in the same run; ok is false when either did not run.
 // The design's target is at most 1 for both.
 func (c *Comparison) TimeRatios() (encode, decode float64, ok bool) {
+	return c.TimeRatiosOf(SnapdeltaName)
+}
+
+// TimeRatiosOf is TimeRatios for the strategy named name.
+func (c *Comparison) TimeRatiosOf(name string) (encode, decode float64, ok bool) {
 	var sd, zs *Result
 	for i := range c.Results {
 		switch c.Results[i].Strategy {
-		case SnapdeltaName:
+		case name:
 			sd = &c.Results[i]
 		case "full-zstd":
 			zs = &c.Results[i]

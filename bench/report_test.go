@@ -28,7 +28,7 @@ func fakeComparison(source string, sizes map[string][]int, order ...string) *Com
 }
 
 func TestStrategiesNames(t *testing.T) {
-	want := []string{"snapdelta", "full-gzip", "full-zstd", "jsonpatch-gzip", "jsonpatch-zstd", "patchfrom-zstd"}
+	want := []string{"snapdelta", "snapdelta-better", "full-gzip", "full-zstd", "jsonpatch-gzip", "jsonpatch-zstd", "patchfrom-zstd"}
 	got := Strategies()
 	if len(got) != len(want) {
 		t.Fatalf("%d strategies", len(got))
@@ -46,7 +46,7 @@ func TestCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Source != "three" || c.Polls != 3 || len(c.Results) != 6 || c.RawBytes != int64(len(ps[0])+len(ps[1])+len(ps[2])) {
+	if c.Source != "three" || c.Polls != 3 || len(c.Results) != 7 || c.RawBytes != int64(len(ps[0])+len(ps[1])+len(ps[2])) {
 		t.Fatalf("%+v", c)
 	}
 	for _, r := range c.Results {

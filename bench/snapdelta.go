@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/klauspost/compress/zstd"
 
 	// Named apart: this package's own codec type is the baselines' compressor.
 	sdcodec "github.com/snapdelta/snapdelta/codec"
@@ -14,6 +15,9 @@ import (
 
 // SnapdeltaName is the name of the Snapdelta strategy in results.
 const SnapdeltaName = "snapdelta"
+
+// SnapdeltaBetterName is the name of NewSnapdeltaBetter's strategy.
+const SnapdeltaBetterName = "snapdelta-better"
 
 // Snapdelta is snapdelta itself as a Strategy: the agent parses each poll
 // (snapshot.Config.ParseNext, which reuses the unchanged items of the
@@ -35,6 +39,7 @@ const SnapdeltaName = "snapdelta"
 // The zero value is ready to use; a Snapdelta is safe for concurrent use
 // (calls are serialised).
 type Snapdelta struct {
+	name   string // "": SnapdeltaName
 	mu     sync.Mutex
 	agent  sdAgent
 	server sdServer
@@ -56,8 +61,22 @@ type SnapdeltaStats struct {
 // dictionary, zstd at its default level).
 func NewSnapdelta() *Snapdelta { return &Snapdelta{} }
 
-// Name returns SnapdeltaName.
-func (s *Snapdelta) Name() string { return SnapdeltaName }
+// NewSnapdeltaBetter returns a Snapdelta named SnapdeltaBetterName whose
+// agent compresses frame bodies and items streams at zstd's "better" level
+// (codec.WithLevel, codec.WithItemsLevel), as `snapdelta agent --level
+// better` does: fewer bytes for more agent CPU and memory.
+func NewSnapdeltaBetter() *Snapdelta {
+	return &Snapdelta{name: SnapdeltaBetterName, agent: sdAgent{opts: []sdcodec.EncoderOption{
+		sdcodec.WithLevel(zstd.SpeedBetterCompression), sdcodec.WithItemsLevel(zstd.SpeedBetterCompression)}}}
+}
+
+// Name returns SnapdeltaName, or SnapdeltaBetterName.
+func (s *Snapdelta) Name() string {
+	if s.name == "" {
+		return SnapdeltaName
+	}
+	return s.name
+}
 
 // Reset forgets both sides' kept snapshots and zeroes the stats.
 func (s *Snapdelta) Reset() {
@@ -158,7 +177,8 @@ func (k *kept) holds(b []byte) bool {
 // sent last, which the next poll is diffed against.
 type sdAgent struct {
 	kept
-	enc *sdcodec.Encoder
+	enc  *sdcodec.Encoder
+	opts []sdcodec.EncoderOption // of enc
 }
 
 // poll parses next, appends to dst the frame that brings the server from
@@ -166,7 +186,7 @@ type sdAgent struct {
 // The kept hash is left to the caller, which may not need it.
 func (a *sdAgent) poll(dst, next []byte) ([]byte, error) {
 	if a.enc == nil {
-		enc, err := sdcodec.NewEncoder()
+		enc, err := sdcodec.NewEncoder(a.opts...)
 		if err != nil {
 			return nil, err
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/snapdelta/snapdelta/bench"
 )
 
-var benchStrategyNames = []string{"snapdelta", "full-gzip", "full-zstd", "jsonpatch-gzip", "jsonpatch-zstd", "patchfrom-zstd"}
+var benchStrategyNames = []string{"snapdelta", "snapdelta-better", "full-gzip", "full-zstd", "jsonpatch-gzip", "jsonpatch-zstd", "patchfrom-zstd"}
 
 func TestBenchJSON(t *testing.T) {
 	r := runCLI(t, "bench", "--profile", "docker-small", "--cycles", "4", "--seed", "3", "--json")

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/snapdelta/snapdelta/codec"
 	"github.com/snapdelta/snapdelta/link"
 	"github.com/snapdelta/snapdelta/snapshot"
@@ -54,6 +55,7 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	caFile := fs.String("ca", "", "PEM file of the certificate authorities to trust for an https server (default: the system's)")
 	verbose := fs.Bool("v", false, "print one line per poll on stderr")
 	format := fs.Int("format", int(codec.Version), "frame format to write: 4, or 3 for a server not yet upgraded")
+	level := fs.String("level", "default", "zstd level of frames: default, or better (fewer bytes; about 18 MB more memory and more CPU on the agent)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
@@ -74,6 +76,8 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		return usagef("--backoff and --max-backoff must be > 0")
 	case *format != 3 && *format != 4:
 		return usagef("--format must be 3 or 4, got %d", *format)
+	case *level != "default" && *level != "better":
+		return usagef("--level must be default or better, got %q", *level)
 	}
 	if *interval < 0 {
 		*interval = 0
@@ -94,7 +98,11 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	enc, err := codec.NewEncoder(codec.WithVersion(uint8(*format)))
+	opts := []codec.EncoderOption{codec.WithVersion(uint8(*format))}
+	if *level == "better" {
+		opts = append(opts, codec.WithLevel(zstd.SpeedBetterCompression), codec.WithItemsLevel(zstd.SpeedBetterCompression))
+	}
+	enc, err := codec.NewEncoder(opts...)
 	if err != nil {
 		return err
 	}

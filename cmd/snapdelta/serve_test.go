@@ -30,6 +30,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/snapdelta/snapdelta/bench"
 	"github.com/snapdelta/snapdelta/codec"
 	"github.com/snapdelta/snapdelta/link"
 	"github.com/snapdelta/snapdelta/snapshot"
@@ -397,6 +398,53 @@ func TestAgentFormat3(t *testing.T) {
 	}
 	if r := runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--format", "2"); r.code != 2 {
 		t.Fatalf("--format 2: code %d, want 2\n%s", r.code, r.stderr)
+	}
+}
+
+// TestAgentLevel runs an agent at each --level over the same simulated
+// polls: "better" sends fewer bytes, and the server holds the last poll
+// either way. Another level is a usage error.
+func TestAgentLevel(t *testing.T) {
+	const n = 12
+	dir := t.TempDir()
+	if err := bench.WriteReplay(dir, bench.DockerLarge, 1, n); err != nil {
+		t.Fatal(err)
+	}
+	last, err := os.ReadFile(filepath.Join(dir, bench.ReplayName(n-1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := map[string]int{}
+	for _, level := range []string{"default", "better"} {
+		recv, err := link.NewReceiver(store.NewMemory())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		handler := link.NewHandler(recv, map[string]string{"host-1": "s3cret"})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			body, _ := io.ReadAll(req.Body)
+			mu.Lock()
+			sent[level] += len(body)
+			mu.Unlock()
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			handler.ServeHTTP(w, req)
+		}))
+		r := runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--level", level)
+		srv.Close()
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("agent --level %s: code %d\n%s%s", level, r.code, r.stdout, r.stderr)
+		}
+		held, _, err := recv.Snapshot("host-1")
+		if err != nil || !bytes.Equal(held.MarshalCanonical(), mustCanonical(t, last)) {
+			t.Fatalf("--level %s: the server does not hold the last poll: %v", level, err)
+		}
+	}
+	if sent["better"] >= sent["default"] {
+		t.Errorf("request bytes: better %d, default %d", sent["better"], sent["default"])
+	}
+	if r := runCLI(t, "agent", "--server", "http://127.0.0.1:1", "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--level", "best"); r.code != 2 {
+		t.Fatalf("--level best: code %d, want 2\n%s", r.code, r.stderr)
 	}
 }
 
