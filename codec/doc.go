@@ -11,7 +11,8 @@
 // Both ends hold the base, so a delta frame leans on it: it names the base
 // by 32 bits of its root (the target's 64-bit root proves the result), codes
 // new items as text against the base items they resemble, and predicts the
-// Docker statuses that count a minute up (status ticks). A decoded frame is
+// Docker statuses that count a minute up or change words as they age, "Up
+// 59 minutes" to "Up About an hour" (status ticks). A decoded frame is
 // therefore complete only once applied to its base ([Frame.Apply],
 // [Frame.NeedsBase], [Frame.NamesBase]). Encoders write format 4 with
 // dictionary 3; [WithVersion](3) writes what older receivers read.

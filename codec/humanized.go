@@ -77,23 +77,25 @@ func findHumanPhrase(s string) (humanPhrase, bool) {
 }
 
 // humanDuration is go-units' HumanDuration for an age of sec whole seconds
-// (it only ever looks at whole seconds), or false past 47 hours.
-func humanDuration(sec int64) (text string, count int64, unit string, ok bool) {
+// (it only ever looks at whole seconds), or false past 47 hours: a worded
+// phrase with count 0, or a count and its unit. It formats nothing, as it
+// runs twice for every base item of a ticked collection.
+func humanDuration(sec int64) (worded string, count int64, unit string, ok bool) {
 	switch minutes, hours := sec/60, (sec+1800)/3600; {
 	case sec < 1:
 		return "Less than a second", 0, "", true
 	case sec == 1:
 		return "1 second", 0, "", true
 	case sec < 60:
-		return strconv.FormatInt(sec, 10) + " seconds", sec, " seconds", true
+		return "", sec, " seconds", true
 	case minutes == 1:
 		return "About a minute", 0, "", true
 	case minutes < 60:
-		return strconv.FormatInt(minutes, 10) + " minutes", minutes, " minutes", true
+		return "", minutes, " minutes", true
 	case hours == 1:
 		return "About an hour", 0, "", true
 	case hours < 48:
-		return strconv.FormatInt(hours, 10) + " hours", hours, " hours", true
+		return "", hours, " hours", true
 	}
 	return "", 0, "", false
 }
@@ -115,18 +117,21 @@ func humanizedOp(s, pointer string, step int64) (delta.Op, bool) {
 		return delta.Op{}, false
 	}
 	shift := 60 * step
-	first, count, unit, ok := humanDuration(p.lo + shift)
+	worded, count, unit, ok := humanDuration(p.lo + shift)
 	if !ok {
 		return delta.Op{}, false
 	}
-	if last, _, _, ok := humanDuration(p.hi - 1 + shift); !ok || last != first {
+	if w, c, u, ok := humanDuration(p.hi - 1 + shift); !ok || w != worded || c != count || u != unit {
 		return delta.Op{}, false // the phrase changes within the range
 	}
 	if unit != "" && unit == p.unit {
 		old, _ := strconv.ParseInt(s[p.start:p.end-len(unit)], 10, 64)
 		return delta.Op{Kind: delta.OpIncrementText, Path: pointer, Int: count - old, Run: runsBefore(s, p.start)}, true
 	}
-	return delta.Op{Kind: delta.OpSplice, Path: pointer, Prefix: p.start, Suffix: len(s) - p.end, Text: first}, true
+	if unit != "" {
+		worded = strconv.FormatInt(count, 10) + unit
+	}
+	return delta.Op{Kind: delta.OpSplice, Path: pointer, Prefix: p.start, Suffix: len(s) - p.end, Text: worded}, true
 }
 
 // runsBefore counts the runs of digits that begin before byte end of s.

@@ -99,10 +99,16 @@ func (t *tick) op(item *snapshot.Node, tokens []string) (delta.Op, bool) {
 	if !ok || v.Kind() != snapshot.String {
 		return delta.Op{}, false
 	}
+	return t.textOp(v.Text())
+}
+
+// textOp returns the operation the tick puts on an item whose value at the
+// pointer is the string s, and whether it matches s at all.
+func (t *tick) textOp(s string) (delta.Op, bool) {
 	if t.humanized {
-		return humanizedOp(v.Text(), t.pointer, t.step)
+		return humanizedOp(s, t.pointer, t.step)
 	}
-	run, ok := tickRun(v.Text(), t.word, t.step)
+	run, ok := tickRun(s, t.word, t.step)
 	if !ok {
 		return delta.Op{}, false
 	}
@@ -213,13 +219,18 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 	if err != nil {
 		return nil, c.Patch
 	}
-	// The word after the number, as most of those items write it.
+	// The word after the number, as most of those items write it, and
+	// whether any writes a humanized duration.
 	words := map[string]int{}
+	humanized := false
 	for _, p := range c.Patch {
 		if o, ok := findIncrement(p.Ops, best.path, best.step); ok && p.At < arr.Len() {
 			if v, ok := valueAt(arr.Elem(p.At), tokens); ok && v.Kind() == snapshot.String {
 				if w := wordAfterRun(v.Text(), o.Run); w != "" {
 					words[w]++
+				}
+				if !humanized {
+					_, humanized = findHumanPhrase(v.Text())
 				}
 			}
 		}
@@ -229,6 +240,9 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 		if n > words[word] || (n == words[word] && w < word) {
 			word = w
 		}
+	}
+	if word == "" && !humanized {
+		return nil, c.Patch // before reading every base item: a timestamp's digits, say
 	}
 	at := make(map[int]int, len(c.Patch)) // base position -> patch index, -1 when patched twice
 	for k, p := range c.Patch {
@@ -242,6 +256,16 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 	for _, i := range c.RemoveAt {
 		removed[i] = true
 	}
+	// The base items' strings at the pointer, read once for both ticks: a
+	// compact base item is parsed again at every read of a member it does
+	// not keep readable.
+	texts := make([]string, arr.Len())
+	isText := make([]bool, arr.Len())
+	for i, item := range arr.Elems() {
+		if v, ok := valueAt(item, tokens); ok && !removed[i] && v.Kind() == snapshot.String {
+			texts[i], isText[i] = v.Text(), true
+		}
+	}
 	// Both kinds of tick, the one that leaves less to send wins.
 	var t *tick
 	var strip map[int]bool
@@ -249,10 +273,10 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 		{pointer: best.path, word: word, step: best.step},
 		{pointer: best.path, step: best.step, humanized: true},
 	} {
-		if !try.humanized && word == "" {
+		if (!try.humanized && word == "") || (try.humanized && !humanized) {
 			continue
 		}
-		made := try.plan(c, arr, tokens, at, removed)
+		made := try.plan(c, texts, isText, at)
 		if len(made) >= minTicked+len(try.except) && (t == nil || len(made)-len(try.except) > len(strip)-len(t.except)) {
 			t, strip = try, made
 		}
@@ -280,26 +304,23 @@ func planTick(c *delta.CollectionEdit, arr *snapshot.Node) (*tick, []delta.ItemP
 	return t, left
 }
 
-// plan fills in t.except against base array arr and returns the indexes
-// of c's patches whose change at t.pointer the tick makes. at maps a base
-// position to the index of its patch (-1 when patched twice); removed
-// holds the positions c removes.
-func (t *tick) plan(c *delta.CollectionEdit, arr *snapshot.Node, tokens []string, at map[int]int, removed map[int]bool) map[int]bool {
+// plan fills in t.except and returns the indexes of c's patches whose
+// change at t.pointer the tick makes. texts holds each base item's string
+// at the pointer, where isText says it has one and c does not remove it; at
+// maps a base position to the index of its patch (-1 when patched twice).
+func (t *tick) plan(c *delta.CollectionEdit, texts []string, isText []bool, at map[int]int) map[int]bool {
 	strip := map[int]bool{}
-	for i, item := range arr.Elems() {
-		if removed[i] {
+	for i, s := range texts {
+		if !isText[i] {
 			continue
 		}
-		op, ok := t.op(item, tokens)
+		op, ok := t.textOp(s)
 		if !ok {
 			continue
 		}
-		k, patched := at[i]
-		if patched && k >= 0 {
-			if v, ok := valueAt(item, tokens); ok && onlyOpAt(c.Patch[k].Ops, op, v.Text()) {
-				strip[k] = true
-				continue
-			}
+		if k, patched := at[i]; patched && k >= 0 && onlyOpAt(c.Patch[k].Ops, op, s) {
+			strip[k] = true
+			continue
 		}
 		t.except = append(t.except, i)
 	}
@@ -337,6 +358,10 @@ func onlyOpAt(ops []delta.Op, op delta.Op, base string) bool {
 // sameText reports whether operations a and b turn the string s into the
 // same string.
 func sameText(a, b delta.Op, s string) bool {
+	if a.Kind == b.Kind && a.Int == b.Int && a.Run == b.Run && a.Prefix == b.Prefix && a.Suffix == b.Suffix && a.Text == b.Text &&
+		(a.Kind == delta.OpIncrementText || a.Kind == delta.OpSplice) {
+		return true // the same operation, which fails or not alike
+	}
 	x, okA := textAfter(a, s)
 	y, okB := textAfter(b, s)
 	return okA && okB && x == y
