@@ -216,9 +216,13 @@ func TestVectorsCover(t *testing.T) {
 			has["empty delta"] = true
 		}
 		for _, pt := range f.ticks {
-			has["status tick"] = true
+			kind := "counting"
+			if pt.tick.humanized {
+				kind = "humanized"
+			}
+			has[kind+" status tick"] = true
 			if len(pt.tick.except) > 0 {
-				has["status tick leaving items alone"] = true
+				has[kind+" status tick leaving items alone"] = true
 			}
 		}
 		for _, e := range f.Delta.Edits {
@@ -277,7 +281,8 @@ func TestVectorsCover(t *testing.T) {
 	want := []string{
 		"full/zstd", "delta/none", "delta/zstd", "empty delta", "set", "remove", "patch", "collection",
 		fmt.Sprintf("version %d dictionary 0", Version), fmt.Sprintf("version %d dictionary %d", Version, BuiltinDictionary3),
-		"status tick", "status tick leaving items alone",
+		"counting status tick", "counting status tick leaving items alone",
+		"humanized status tick", "humanized status tick leaving items alone",
 		"order", "remove by key", "remove by position", "patch by position true", "patch by position false",
 		"patch [[first, gap, ...], ops]",
 		"put [ref, -1, value] by position true", "put [ref, -1, value] by position false",
