@@ -139,7 +139,7 @@ func TestWriteSVGRealRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	series, legend, _, _ := parseSVG(t, out.String())
-	if len(series) != 6 || len(legend) != 6 {
+	if n := len(Strategies()); len(series) != n || len(legend) != n {
 		t.Fatalf("%d series, %d legend entries", len(series), len(legend))
 	}
 	for i, s := range Strategies() {
