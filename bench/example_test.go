@@ -51,3 +51,16 @@ func ExampleRun() {
 	// jsonpatch-zstd: 4 cycles rebuilt, median cycle under a tenth of the first: true
 	// patchfrom-zstd: 4 cycles rebuilt, median cycle under a tenth of the first: true
 }
+
+func ExampleRandomIDFloor() {
+	for _, p := range []bench.Profile{bench.DockerSmall, bench.K8sSmall} {
+		floor, err := bench.RandomIDFloor(p, 1, 60)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("%s: any lossless encoding sends at least %.0f bytes a cycle\n", p, floor)
+	}
+	// Output:
+	// docker-small: any lossless encoding sends at least 8 bytes a cycle
+	// k8s-small: any lossless encoding sends at least 42 bytes a cycle
+}
