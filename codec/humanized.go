@@ -13,9 +13,10 @@ import (
 // minute" becomes "2 minutes" and "59 minutes" becomes "About an hour". Both
 // ends can work those out from the base too: a phrase stands for a range of
 // whole seconds, and when the range moved on by the tick's minutes has one
-// phrase throughout, that phrase is the prediction. Phrases of an hour and
-// more straddle a change of phrase within any minute, so they are never
-// predicted; neither are days and longer, which are not recognized at all.
+// phrase throughout, that phrase is the prediction. The range of a phrase
+// of an hour or more holds a change of phrase, so a tick of one minute never
+// predicts one (a tick of an hour can: "2 hours" to "3 hours"); days and
+// longer are not recognized at all.
 
 // A humanized phrase found in a string: bytes [start, end) of it, standing
 // for ages in seconds [lo, hi).
