@@ -431,16 +431,7 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 			writeRef(enc, p.Key, p.At, p.ByPos)
 		} else {
 			// [first, gap, ...]: ascending positions, small numbers.
-			_ = enc.EncodeArrayLen(len(g))
-			prev := 0
-			for k, i := range g {
-				at := patches[i].At
-				if k > 0 {
-					at -= prev
-				}
-				_ = enc.EncodeInt(int64(at))
-				prev = patches[i].At
-			}
+			writePositionRun(enc, len(g), func(k int) int { return patches[g[k]].At })
 		}
 		if err := writeOps(enc, p.Ops); err != nil {
 			return err
@@ -464,18 +455,22 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 			_ = enc.EncodeString(t.word)
 		}
 		_ = enc.EncodeInt(t.step)
-		_ = enc.EncodeArrayLen(len(t.except))
-		prev := 0
-		for k, i := range t.except {
-			if k > 0 {
-				_ = enc.EncodeInt(int64(i - prev))
-			} else {
-				_ = enc.EncodeInt(int64(i))
-			}
-			prev = i
-		}
+		writePositionRun(enc, len(t.except), func(k int) int { return t.except[k] })
 	}
 	return nil
+}
+
+// writePositionRun writes n ascending positions, at(0) to at(n-1), as the
+// first then the gaps to the next (what reader.positionRun reads).
+func writePositionRun(enc writer, n int, at func(k int) int) {
+	_ = enc.EncodeArrayLen(n)
+	for k := range n {
+		if k == 0 {
+			_ = enc.EncodeInt(int64(at(0)))
+		} else {
+			_ = enc.EncodeInt(int64(at(k) - at(k-1)))
+		}
+	}
 }
 
 // groupPatches returns the item patches to write, as lists of indexes into

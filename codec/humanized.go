@@ -23,6 +23,7 @@ import (
 type humanPhrase struct {
 	start, end int
 	lo, hi     int64
+	count      int64  // the number of a count
 	unit       string // " seconds", " minutes" or " hours" after a count; "" otherwise
 }
 
@@ -67,11 +68,11 @@ func findHumanPhrase(s string) (humanPhrase, bool) {
 		case n == 1 && strings.HasPrefix(rest, " second") && !strings.HasPrefix(rest, " seconds"):
 			return humanPhrase{start: i, end: j + len(" second"), lo: 1, hi: 2}, true
 		case n >= 2 && n <= 59 && strings.HasPrefix(rest, " seconds"):
-			return humanPhrase{start: i, end: j + len(" seconds"), lo: n, hi: n + 1, unit: " seconds"}, true
+			return humanPhrase{start: i, end: j + len(" seconds"), lo: n, hi: n + 1, count: n, unit: " seconds"}, true
 		case n >= 2 && n <= 59 && strings.HasPrefix(rest, " minutes"):
-			return humanPhrase{start: i, end: j + len(" minutes"), lo: 60 * n, hi: 60*n + 60, unit: " minutes"}, true
+			return humanPhrase{start: i, end: j + len(" minutes"), lo: 60 * n, hi: 60*n + 60, count: n, unit: " minutes"}, true
 		case n >= 2 && n <= 47 && strings.HasPrefix(rest, " hours"):
-			return humanPhrase{start: i, end: j + len(" hours"), lo: 3600*n - 1800, hi: 3600*n + 1800, unit: " hours"}, true
+			return humanPhrase{start: i, end: j + len(" hours"), lo: 3600*n - 1800, hi: 3600*n + 1800, count: n, unit: " hours"}, true
 		}
 	}
 	return humanPhrase{}, false
@@ -126,22 +127,10 @@ func humanizedOp(s, pointer string, step int64) (delta.Op, bool) {
 		return delta.Op{}, false // the phrase changes within the range
 	}
 	if unit != "" && unit == p.unit {
-		old, _ := strconv.ParseInt(s[p.start:p.end-len(unit)], 10, 64)
-		return delta.Op{Kind: delta.OpIncrementText, Path: pointer, Int: count - old, Run: runsBefore(s, p.start)}, true
+		return delta.Op{Kind: delta.OpIncrementText, Path: pointer, Int: count - p.count, Run: runsBefore(s, p.start)}, true
 	}
 	if unit != "" {
 		worded = strconv.FormatInt(count, 10) + unit
 	}
 	return delta.Op{Kind: delta.OpSplice, Path: pointer, Prefix: p.start, Suffix: len(s) - p.end, Text: worded}, true
-}
-
-// runsBefore counts the runs of digits that begin before byte end of s.
-func runsBefore(s string, end int) int {
-	run := 0
-	for i := 0; i < end; i++ {
-		if isDigit(s[i]) && (i == 0 || !isDigit(s[i-1])) {
-			run++
-		}
-	}
-	return run
 }

@@ -80,13 +80,7 @@ func tickRun(s, word string, step int64) (int, bool) {
 	if (step > 0 && v > math.MaxInt64-step) || v+step < 0 {
 		return 0, false
 	}
-	run := 0 // the runs that begin before this one
-	for i := 0; i < start; i++ {
-		if isDigit(s[i]) && (i == 0 || !isDigit(s[i-1])) {
-			run++
-		}
-	}
-	return run, true
+	return runsBefore(s, start), true
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -367,35 +361,22 @@ func sameText(a, b delta.Op, s string) bool {
 	return okA && okB && x == y
 }
 
-// textAfter returns what a text increment, a splice or the replace by a
-// string makes of s, or false for any other operation or one that does not
-// apply.
+// textAfter returns what a scalar transform (delta.TransformText) or the
+// replace by a string makes of s, or false for any other operation or one
+// that does not apply.
 func textAfter(o delta.Op, s string) (string, bool) {
-	switch o.Kind {
-	case delta.OpIncrementText:
-		start, end, ok := digitRun(s, o.Run)
-		if !ok {
-			return "", false
-		}
-		v, err := strconv.ParseInt(s[start:end], 10, 64)
-		if err != nil || (end-start > 1 && s[start] == '0') || (o.Int > 0 && v > math.MaxInt64-o.Int) || v+o.Int < 0 {
-			return "", false
-		}
-		return s[:start] + strconv.FormatInt(v+o.Int, 10) + s[end:], true
-	case delta.OpSplice:
-		if o.Prefix < 0 || o.Suffix < 0 || o.Prefix > len(s) || o.Suffix > len(s)-o.Prefix {
-			return "", false
-		}
-		return s[:o.Prefix] + o.Text + s[len(s)-o.Suffix:], true
-	case delta.OpReplace:
+	if o.Kind == delta.OpReplace {
 		if o.Value != nil && o.Value.Kind() == snapshot.String {
 			return o.Value.Text(), true
 		}
+		return "", false
 	}
-	return "", false
+	t, err := delta.TransformText(s, o)
+	return t, err == nil
 }
 
-// digitRun returns the bytes [start, end) of digit run run of s.
+// digitRun returns the bytes [start, end) of digit run run of s, counting
+// runs as delta.OpIncrementText does.
 func digitRun(s string, run int) (start, end int, ok bool) {
 	n := -1
 	for i := 0; i < len(s); i++ {
@@ -413,6 +394,17 @@ func digitRun(s string, run int) (start, end int, ok bool) {
 	return 0, 0, false
 }
 
+// runsBefore counts the runs of digits that begin before byte end of s.
+func runsBefore(s string, end int) int {
+	run := 0
+	for i := 0; i < end; i++ {
+		if isDigit(s[i]) && (i == 0 || !isDigit(s[i-1])) {
+			run++
+		}
+	}
+	return run
+}
+
 // related reports whether JSON Pointers a and b are the same place or one
 // lies inside the other.
 func related(a, b string) bool {
@@ -423,29 +415,16 @@ func related(a, b string) bool {
 // the next word: " minutes" in "Up 4 minutes (healthy)". Empty when the run
 // is missing or no space and word follow it.
 func wordAfterRun(s string, run int) string {
-	n := -1
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) || (i > 0 && isDigit(s[i-1])) {
-			continue
-		}
-		if n++; n != run {
-			continue
-		}
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
-		if j >= len(s) || s[j] != ' ' {
-			return ""
-		}
-		k := j + 1
-		for k < len(s) && s[k] != ' ' {
-			k++
-		}
-		if k == j+1 {
-			return ""
-		}
-		return s[j:k]
+	_, j, ok := digitRun(s, run)
+	if !ok || j >= len(s) || s[j] != ' ' {
+		return ""
 	}
-	return ""
+	k := j + 1
+	for k < len(s) && s[k] != ' ' {
+		k++
+	}
+	if k == j+1 {
+		return ""
+	}
+	return s[j:k]
 }

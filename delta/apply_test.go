@@ -344,3 +344,32 @@ func TestApplyNilBaseOrEdits(t *testing.T) {
 		t.Errorf("op kinds print %q", s)
 	}
 }
+
+func TestTransformText(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		op   delta.Op
+		want string // "" for an error
+	}{
+		{"Up 4 minutes", delta.Op{Kind: delta.OpIncrementText, Run: 0, Int: 1}, "Up 5 minutes"},
+		{"Exited (0) 9 minutes ago", delta.Op{Kind: delta.OpIncrementText, Run: 1, Int: 2}, "Exited (0) 11 minutes ago"},
+		{"Up About a minute", delta.Op{Kind: delta.OpSplice, Prefix: 3, Suffix: 0, Text: "2 minutes"}, "Up 2 minutes"},
+		{"412345", delta.Op{Kind: delta.OpIncrement, Int: 46}, "412391"},
+		{"2024-01-15T09:00:00Z", delta.Op{Kind: delta.OpShiftTime, Int: 61e9, Layout: delta.LayoutFixed0}, "2024-01-15T09:01:01Z"},
+		{"Up 05 minutes", delta.Op{Kind: delta.OpIncrementText, Run: 0, Int: 1}, ""}, // not canonical
+		{"Up 4 minutes", delta.Op{Kind: delta.OpIncrementText, Run: 1, Int: 1}, ""},  // no such run
+		{"Up", delta.Op{Kind: delta.OpSplice, Prefix: 3, Suffix: 0}, ""},             // out of bounds
+		{"x", delta.Op{Kind: delta.OpReplace}, ""},                                   // not a scalar transform
+	} {
+		got, err := delta.TransformText(tt.s, tt.op)
+		if tt.want == "" {
+			if !errors.Is(err, delta.ErrCorrupt) {
+				t.Errorf("TransformText(%q, %s): %q, %v; want ErrCorrupt", tt.s, tt.op.Kind, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("TransformText(%q, %s) = %q, %v; want %q", tt.s, tt.op.Kind, got, err, tt.want)
+		}
+	}
+}

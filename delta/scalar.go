@@ -74,6 +74,22 @@ func transformScalar(v any, o *Op) (any, error) {
 	return nil, fmt.Errorf("operation kind %d is not a scalar transform: %w", o.Kind, ErrCorrupt)
 }
 
+// TransformText returns what the scalar transform o makes of the string
+// s, exactly as Apply would at o.Path: a text increment, a splice, an
+// increment of an integer written as a string, or a time shift. Any other
+// operation, or one that does not apply to s, is an error (ErrCorrupt).
+func TransformText(s string, o Op) (string, error) {
+	v, err := transformScalar(s, &o)
+	if err != nil {
+		return "", err
+	}
+	t, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("%s of a string gives a %s: %w", o.Kind, kindOf(v), ErrCorrupt)
+	}
+	return t, nil
+}
+
 func kindOf(v any) string {
 	switch v.(type) {
 	case nil:

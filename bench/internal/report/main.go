@@ -157,6 +157,20 @@ func cpuModel() string {
 	return ""
 }
 
+// pick returns the strategy of s named name and the baseline sending the
+// fewest bytes, nil when absent.
+func pick(s bench.Summary, name string) (named, best *bench.StrategySummary) {
+	for i := range s.Strategies {
+		st := &s.Strategies[i]
+		if st.Name == name {
+			named = st
+		} else if bench.IsBaseline(st.Name) && (best == nil || st.BytesPerCycle < best.BytesPerCycle) {
+			best = st
+		}
+	}
+	return named, best
+}
+
 // svgLink is the chart's path relative to the Markdown file.
 func svgLink(md, svg string) string {
 	rel, err := filepath.Rel(filepath.Dir(md), svg)
@@ -188,16 +202,7 @@ func writeDoc(w *bytes.Buffer, o options, mach, chart string, sims, captures []*
 	p("|---|---:|---:|---|---:|---:|---:|\n")
 	for _, c := range append(append([]*bench.Comparison{}, sims...), captures...) {
 		s := c.Summary()
-		var sd *bench.StrategySummary
-		var best *bench.StrategySummary
-		for i := range s.Strategies {
-			st := &s.Strategies[i]
-			if st.Name == bench.SnapdeltaName {
-				sd = st
-			} else if bench.IsBaseline(st.Name) && (best == nil || st.BytesPerCycle < best.BytesPerCycle) {
-				best = st
-			}
-		}
+		sd, best := pick(s, bench.SnapdeltaName)
 		if sd == nil || best == nil {
 			continue
 		}
@@ -214,19 +219,14 @@ func writeDoc(w *bytes.Buffer, o options, mach, chart string, sims, captures []*
 		if err != nil {
 			return err
 		}
-		var sd, better, best float64
-		for _, st := range c.Summary().Strategies {
-			switch {
-			case st.Name == bench.SnapdeltaName:
-				sd = st.BytesPerCycle
-			case st.Name == bench.SnapdeltaBetterName:
-				better = st.BytesPerCycle
-			case bench.IsBaseline(st.Name) && (best == 0 || st.BytesPerCycle < best):
-				best = st.BytesPerCycle
-			}
+		s := c.Summary()
+		sd, best := pick(s, bench.SnapdeltaName)
+		better, _ := pick(s, bench.SnapdeltaBetterName)
+		if sd == nil || better == nil || best == nil {
+			continue
 		}
 		enc, _, _ := c.TimeRatiosOf(bench.SnapdeltaBetterName)
-		p("| %s | %.0f | %.0f | %.0f | %.0f | %.2f |\n", c.Source, floor, best/3, sd, better, enc)
+		p("| %s | %.0f | %.0f | %.0f | %.0f | %.2f |\n", c.Source, floor, best.BytesPerCycle/3, sd.BytesPerCycle, better.BytesPerCycle, enc)
 	}
 	p("\n")
 
