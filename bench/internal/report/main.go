@@ -379,6 +379,37 @@ k8s-large 2557, docker-large 228. Hex ids as binary: a simulator whose 64-digit 
 information and binary ids could save at most about 12 bytes a cycle there (not tried: both the body and the items
 stream's JSON text would need a binary form).
 
+Measured after humanized ticks, none kept:
+
+- Items streams at zstd's "better" level by default, alone: 66 / 230 / 389 / 2491 (k8s 8-9% fewer bytes); only for
+  frames with at least 8 KiB of new items' text: 66 / 232 / 393 / 2501, and 9% less on both real sonobuoy pairs (9,850
+  -> 8,997 and 2,832 -> 2,572 bytes); with the items stream's dictionary cut to the models, the codec dictionary
+  only when a frame has none (a format change meant to pay for it: the default level then spends 35-45% less time on
+  Kubernetes items streams for the same bytes): 66 / 236 / 389 / 2490. Each costs the agent more time by
+  ` + "`" + `BenchmarkRatio` + "`" + `'s encode/full-zstd, six interleaved runs each: the 8 KiB rule +20% on k8s-small and +9% on
+  k8s-large (docker unchanged), the last +28% / +10% / +18% / +6.5% on the four profiles. The reason:
+  klauspost/compress clears its dictionary hash table and copies it into the working one (4 MiB each at "better",
+  1 MiB at the default level) for every new dictionary, and every frame's models make a new one. The agent also holds
+  about 12 MB more. It stays in the opt-in ` + "`" + `--level better` + "`" + `.
+- The poll's minute as more dictionary for new items (the 61 RFC 3339 timestamps from the base's ` + "`" + `time` + "`" + ` on, where
+  new items' timestamps fall): k8s-small's items stream 227.9 -> 227.5 bytes a cycle, k8s-large's 1,432.5 -> 1,429.6. A
+  match at an arbitrary offset costs zstd about what the changed digits cost as literals.
+- The newest base item of the collection (highest ` + "`" + `resourceVersion` + "`" + `) as one more model: k8s-large's items stream
+  -9 bytes a cycle, k8s-small's +0.4.
+- Top-level edits reordered so that the same operations sit together (the eight lists' ` + "`" + `resourceVersion` + "`" + ` increments):
+  worse, 69.7 / 236.8 / 431.6 / 2702 (dictionary 3 learned the path order). Upper bounds with the repeats deleted:
+  each list's increment sent once, k8s-small 413 and k8s-large 2685; a node's heartbeat shift sent once for all its
+  timestamps, k8s-large 2624 (nothing elsewhere); both, 408 and 2600.
+
+Where the new items' bytes go (the items stream, 228 bytes a cycle on k8s-small and 1,432 on k8s-large): removing a
+field from every new item and its models saves, on k8s-small, 53 bytes for ` + "`" + `uid` + "`" + `s, 37 for messages, 33 for names, 29 for
+timestamps, 26 for ` + "`" + `managedFields` + "`" + ` and 11 for ` + "`" + `resourceVersion` + "`" + `s; on k8s-large, 362 for ` + "`" + `uid` + "`" + `s, 217 for names, 208 for
+messages, 202 for ` + "`" + `involvedObject` + "`" + `, 184 for timestamps and 152 for ` + "`" + `managedFields` + "`" + ` (the groups overlap). The fresh uids
+alone are about 15 bytes of randomness each, 1.17 times that as hex; an event's name ends in the hex nanoseconds of its
+creation, whose seconds repeat its timestamps but whose nanoseconds are random. To halve k8s-small's 427 bytes a cycle
+the frames that bring new items (a third of the polls, 1,200 bytes each) would have to halve; the frames without any
+cost 86 bytes.
+
 `
 
 // sessionSpeedSection is measured history: what the byte levers of
