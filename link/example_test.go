@@ -1,6 +1,7 @@
 package link_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
@@ -107,4 +108,48 @@ func ExampleReceiver() {
 	// true
 	// seq 102 full=true: applied
 	// seq 102: {"nodes":[{"metadata":{"uid":"n1"},"ready":false}]}
+}
+
+// A server and an agent's client over HTTP, both made for metered links:
+// the connection stays open between polls, without keep-alive probes.
+func ExampleNewHTTPClient() {
+	recv, err := link.NewReceiver(store.NewMemory())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ln, err := link.Listen(context.Background(), "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := link.NewServer("", link.NewHandler(recv, map[string]string{"edge-1": "s3cret"}))
+	go func() { _ = srv.Serve(ln) }() // returns when Close below ends it
+	defer srv.Close()
+
+	client := &link.Client{BaseURL: "http://" + ln.Addr().String(), Env: "edge-1", Secret: "s3cret",
+		HTTP: link.NewHTTPClient(nil)} // NewHTTPClient(&tls.Config{RootCAs: pool}) for a private CA
+	s, err := link.NewSender(link.WithFirstSeq(1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, doc := range []string{`{"containers":[{"Id":"a1","Status":"Up 1 minute"}]}`, `{"containers":[{"Id":"a1","Status":"Up 2 minutes"}]}`} {
+		snap, err := snapshot.Parse([]byte(doc))
+		if err != nil {
+			log.Fatal(err)
+		}
+		o, err := s.Next(snap)
+		if err != nil {
+			log.Fatal(err)
+		}
+		ack, err := client.Send(context.Background(), o)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := s.Ack(ack); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("seq %d full=%v: %s\n", o.Seq, o.Full, ack.Status)
+	}
+	// Output:
+	// seq 1 full=true: applied
+	// seq 2 full=false: applied
 }

@@ -236,13 +236,13 @@ func (r *agentRun) summary() string {
 	return line
 }
 
-// httpClient is the agent's HTTP client, trusting the certificates in
-// caFile instead of the system's when it is given (a server with a
-// self-signed certificate).
+// httpClient is the agent's HTTP client (link.NewHTTPClient: the
+// connection kept between polls), trusting the certificates in caFile
+// instead of the system's when it is given (a server with a self-signed
+// certificate).
 func httpClient(caFile string) (*http.Client, error) {
-	hc := &http.Client{Timeout: time.Minute}
 	if caFile == "" {
-		return hc, nil
+		return link.NewHTTPClient(nil), nil
 	}
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
@@ -252,10 +252,7 @@ func httpClient(caFile string) (*http.Client, error) {
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("%s: no PEM certificate", caFile)
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	hc.Transport = tr
-	return hc, nil
+	return link.NewHTTPClient(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}), nil
 }
 
 // runSource runs the --source command and returns its standard output; its

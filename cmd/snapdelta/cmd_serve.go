@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -92,7 +91,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		scheme = "https"
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := link.Listen(context.Background(), *listen)
 	if err != nil {
 		return err
 	}
