@@ -24,5 +24,11 @@
 //     made against a snapshot whose ack was lost still applies.
 //   - An Ack is sent only after the store committed what it names, so a
 //     Sender only ever diffs against a snapshot the server holds durably,
-//     and a restarted server resumes from its store.
+//     and a restarted server resumes from its store; a restarted agent
+//     given its last acknowledged snapshot (WithBase) resumes with a delta.
+//
+// Around each frame goes an HTTP exchange, which costs more than a small
+// host's frame: NewHTTPClient, NewServer and Listen keep the connection
+// open between polls, send no TCP keep-alive probes and trim the headers
+// (BenchmarkWireBytes).
 package link

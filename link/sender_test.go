@@ -277,3 +277,38 @@ func TestSenderSeqBehindServer(t *testing.T) {
 		t.Fatal("not converged")
 	}
 }
+
+// A Sender given the snapshot an earlier run had acknowledged starts with a
+// delta; when the receiver does not hold that base it falls back to a full
+// frame.
+func TestSenderWithBase(t *testing.T) {
+	h := newSimHost(3, 8)
+	s0, s1, s2 := h.next(t), h.next(t), h.next(t)
+	r := newReceiverT(t, store.NewMemory())
+	first := newSenderT(t)
+	if _, _, err := roundTrip(t, first, r, "env", s0); err != nil {
+		t.Fatal(err)
+	}
+
+	// The restarted agent, from the state it kept.
+	s := newSenderT(t, WithFirstSeq(10), WithBase(first.Acked()))
+	o, ack, err := roundTrip(t, s, r, "env", s1)
+	if err != nil || o.Full || o.Base != s0.Hash() || ack.Status != StatusApplied {
+		t.Fatalf("first frame after the restart: full=%v base=%x, ack %+v, %v", o.Full, o.Base, ack, err)
+	}
+
+	// A receiver that never saw s0.
+	other := newReceiverT(t, store.NewMemory())
+	s = newSenderT(t, WithBase(s0))
+	o, ack, err = roundTrip(t, s, other, "env", s2)
+	if !errors.Is(err, ErrUnknownBase) || o.Full || ack.Status != StatusUnknownBase {
+		t.Fatalf("delta to a receiver without the base: full=%v, ack %+v, %v", o.Full, ack, err)
+	}
+	if o, ack, err = roundTrip(t, s, other, "env", s2); err != nil || !o.Full || ack.Status != StatusApplied {
+		t.Fatalf("after unknown-base: full=%v, ack %+v, %v", o.Full, ack, err)
+	}
+
+	if _, err := NewSender(WithBase(nil)); !errors.Is(err, ErrInvalidOption) {
+		t.Fatalf("WithBase(nil): %v", err)
+	}
+}

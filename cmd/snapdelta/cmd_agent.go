@@ -56,6 +56,7 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("v", false, "print one line per poll on stderr")
 	format := fs.Int("format", int(codec.Version), "frame format to write: 4, or 3 for a server not yet upgraded")
 	level := fs.String("level", "default", "zstd level of frames: default, or better (fewer bytes; about 18 MB more memory and more CPU on the agent)")
+	state := fs.String("state", "", "file keeping the last acknowledged snapshot across restarts (written on exit, mode 0600): the first frame after a restart is then a delta")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
@@ -106,7 +107,19 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sender, err := link.NewSender(link.WithEncoder(enc))
+	senderOpts := []link.SenderOption{link.WithEncoder(enc)}
+	if *state != "" {
+		base, err := loadState(*state)
+		switch {
+		case err == nil:
+			senderOpts = append(senderOpts, link.WithBase(base))
+		case errors.Is(err, os.ErrNotExist):
+		default:
+			// A damaged state file costs one full frame, not the agent.
+			fmt.Fprintf(stderr, "snapdelta agent: state: %v; the first frame is full\n", err)
+		}
+	}
+	sender, err := link.NewSender(senderOpts...)
 	if err != nil {
 		return err
 	}
@@ -136,6 +149,11 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		err = r.poll(ctx, *source, *interval, *count)
 	}
 	fmt.Fprintln(stdout, r.summary())
+	if *state != "" {
+		if serr := saveState(*state, sender.Acked(), enc); serr != nil {
+			fmt.Fprintf(stderr, "snapdelta agent: state: %v\n", serr)
+		}
+	}
 	if err == nil && !r.lastOK && ctx.Err() == nil {
 		err = errors.New("the server did not acknowledge the last snapshot")
 	}
@@ -234,6 +252,57 @@ func (r *agentRun) summary() string {
 		line += fmt.Sprintf(" (%.1f%%)", 100*float64(s.Bytes)/float64(r.gzBytes))
 	}
 	return line
+}
+
+// loadState reads the snapshot saveState kept: a full frame, whose root
+// proves it whole.
+func loadState(path string) (*snapshot.Snapshot, error) {
+	frame, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := codec.Apply(nil, frame)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// saveState keeps acked in path as a full frame (a tenth of its JSON on
+// Docker hosts, and self-checking), or removes path when nothing is
+// acknowledged. It writes a new file and renames it over the old one, so a
+// crash leaves one or the other; the snapshot may hold secrets, so only the
+// agent's user may read it.
+func saveState(path string, acked *snapshot.Snapshot, enc *codec.Encoder) error {
+	if acked == nil {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	frame, err := enc.AppendFull(nil, acked)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp") // mode 0600
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(frame)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
 }
 
 // httpClient is the agent's HTTP client (link.NewHTTPClient: the

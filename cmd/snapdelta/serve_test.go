@@ -359,6 +359,69 @@ func TestAgentReplay(t *testing.T) {
 	}
 }
 
+// TestAgentState restarts an agent that keeps its acknowledged snapshot in
+// a --state file: its first frame after the restart is a delta. A state
+// the server does not hold, or a damaged one, costs a full frame and
+// nothing else.
+func TestAgentState(t *testing.T) {
+	recv, err := link.NewReceiver(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(link.NewHandler(recv, map[string]string{"host-1": "s3cret"}))
+	defer srv.Close()
+	state := filepath.Join(t.TempDir(), "agent.state")
+	first, second := t.TempDir(), t.TempDir()
+	for i := range 6 {
+		dir := first
+		if i >= 3 {
+			dir = second
+		}
+		writeFile(t, dir, fmt.Sprintf("snap-%03d.json", i), string(dockerLike(i)))
+	}
+	agent := func(dir, want string) {
+		t.Helper()
+		r := runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--state", state)
+		if r.code != 0 || !strings.HasPrefix(r.stdout, want) {
+			t.Fatalf("agent --state: code %d, want %q\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+		held, _, err := recv.Snapshot("host-1")
+		if err != nil || !bytes.Equal(held.MarshalCanonical(), mustCanonical(t, dockerLike(2+3*boolInt(dir == second)))) {
+			t.Fatalf("the server does not hold the last poll: %v", err)
+		}
+	}
+
+	agent(first, "3 polls (0 skipped), 3 frames (1 full)")
+	if fi, err := os.Stat(state); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state file: %v, %v; want mode 0600", fi, err)
+	}
+	agent(second, "3 polls (0 skipped), 3 frames (0 full)")
+
+	// The server lost what the state names: one full frame.
+	recv2, err := link.NewReceiver(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	recv = recv2
+	srv.Config.Handler = link.NewHandler(recv2, map[string]string{"host-1": "s3cret"})
+	agent(second, "3 polls (0 skipped), 4 frames (1 full)")
+
+	if err := os.WriteFile(state, []byte("SD\x04garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", second, "--state", state)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "3 polls (0 skipped), 3 frames (1 full)") || !strings.Contains(r.stderr, "state:") {
+		t.Fatalf("damaged state: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // TestAgentFormat3 runs an agent writing format 3 for a server not yet
 // upgraded: every frame it sends is format 3, and the server holds its last
 // poll. A format outside 3 and 4 is a usage error.
