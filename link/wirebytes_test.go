@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -111,10 +112,7 @@ func newWireTest(t testing.TB, mode int) *wireTest {
 // send makes the next poll and sends it; it returns the frame's size.
 func (w *wireTest) send(t testing.TB) int64 {
 	t.Helper()
-	snap, err := snapshot.Parse(dockerPoll(w.poll))
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := mustParseSnapshot(t, dockerPoll(w.poll))
 	w.poll++
 	out, err := w.sender.Next(snap)
 	if err != nil {
@@ -165,16 +163,7 @@ func (w *wireTest) perPoll(t testing.TB, n int, between func()) (up, down float6
 // dockerPoll is a one-container Docker host at minute i.
 func dockerPoll(i int) []byte {
 	return []byte(`{"containers":[{"Id":"4f66ad9a0b2e","Names":["/web"],"State":"running","Status":"Up ` +
-		itoa(i+3) + ` minutes"}],"info":{"NGoroutines":` + itoa(40+i%3) + `}}`)
-}
-
-func itoa(i int) string { return string(appendInt(nil, i)) }
-
-func appendInt(b []byte, i int) []byte {
-	if i >= 10 {
-		b = appendInt(b, i/10)
-	}
-	return append(b, byte('0'+i%10))
+		strconv.Itoa(i+3) + ` minutes"}],"info":{"NGoroutines":` + strconv.Itoa(40+i%3) + `}}`)
 }
 
 func TestWireBytesPerPoll(t *testing.T) {
