@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -57,6 +58,7 @@ type Result struct {
 	LostAcks     int
 	Duplicated   int
 	WireBytes    int64 // frame bytes that left the agent, retries and duplicates included
+	LinkBytes    int64 // bytes that crossed the server's socket both ways: frames, HTTP, acks
 	Baselines    map[string]int64
 	Verified     int // acks at which server and agent state were compared equal
 	SnapshotSize int64
@@ -86,10 +88,11 @@ func Run(ctx context.Context, w io.Writer, opts Options) ([]Result, error) {
 	for _, e := range opts.Environments {
 		secrets[string(e.Profile)] = fmt.Sprintf("secret-%s-%d", e.Profile, opts.Seed)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	tcp, err := link.Listen(ctx, "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
+	ln := &countingListener{Listener: tcp}
 	srv := link.NewServer(ln.Addr().String(), link.NewHandler(rcv, secrets))
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
@@ -98,10 +101,12 @@ func Run(ctx context.Context, w io.Writer, opts Options) ([]Result, error) {
 
 	var results []Result
 	for i, e := range opts.Environments {
+		before := ln.bytes.Load()
 		r, err := runEnvironment(ctx, w, url, secrets[string(e.Profile)], rcv, e, opts, uint64(i))
 		if err != nil {
 			return results, err
 		}
+		r.LinkBytes = ln.bytes.Load() - before
 		results = append(results, r)
 	}
 	printTable(w, results)
@@ -116,7 +121,7 @@ func runEnvironment(ctx context.Context, w io.Writer, url, secret string, rcv *l
 		return res, err
 	}
 	lossy := &lossyTransport{
-		next:        http.DefaultTransport,
+		next:        link.NewHTTPClient(nil).Transport,
 		rng:         rand.New(rand.NewPCG(opts.Seed, n)),
 		dropRequest: opts.DropRequest, dropAck: opts.DropAck, dupe: opts.Duplicate,
 	}
@@ -229,13 +234,13 @@ func showBaseline(name string) bool {
 func printTable(w io.Writer, results []Result) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "environment\tpolls\tsnapshot\tframes\tfull\tdropped\tlost acks\tduplicated\tsnapdelta\t")
+	fmt.Fprint(tw, "environment\tpolls\tsnapshot\tframes\tfull\tdropped\tlost acks\tduplicated\tsnapdelta\ton the link\t")
 	for _, n := range shownBaselines {
 		fmt.Fprintf(tw, "%s\t", n)
 	}
 	fmt.Fprint(tw, "\n")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t", r.Env, r.Polls, human(r.SnapshotSize), r.Frames, r.FullFrames, r.Dropped, r.LostAcks, r.Duplicated, human(r.WireBytes))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t", r.Env, r.Polls, human(r.SnapshotSize), r.Frames, r.FullFrames, r.Dropped, r.LostAcks, r.Duplicated, human(r.WireBytes), human(r.LinkBytes))
 		for _, n := range shownBaselines {
 			fmt.Fprintf(tw, "%s (%s)\t", human(r.Baselines[n]), ratio(r.Baselines[n], r.WireBytes))
 		}
@@ -243,7 +248,40 @@ func printTable(w io.Writer, results []Result) {
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "\nbytes are totals over all polls; (Nx) = baseline bytes / snapdelta bytes; snapdelta counts every retry and duplicate")
+	fmt.Fprintln(w, "on the link: snapdelta's frames with their HTTP/1.1 requests and answers, both ways, as they crossed the server's socket")
+	fmt.Fprintln(w, "(a request lost on the way never reached it); a baseline would pay the same HTTP around each of its frames")
 	fmt.Fprintln(w, "server state verified equal to agent state")
+}
+
+// countingListener counts the bytes its connections carry both ways.
+type countingListener struct {
+	net.Listener
+	bytes atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, n: &l.bytes}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // ratio formats how many times a baseline's bytes exceed snapdelta's.

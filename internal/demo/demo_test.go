@@ -25,7 +25,7 @@ func TestRunShort(t *testing.T) {
 		t.Fatalf("%d results", len(results))
 	}
 	for _, r := range results {
-		if r.Polls == 0 || r.Verified != r.Polls || r.FullFrames < 1 || r.WireBytes <= 0 {
+		if r.Polls == 0 || r.Verified != r.Polls || r.FullFrames < 1 || r.WireBytes <= 0 || r.LinkBytes <= 0 {
 			t.Errorf("%s: %+v", r.Env, r)
 		}
 		if r.Baselines["full-gzip"] <= r.WireBytes {
