@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/snapdelta/snapdelta/internal/bytecount"
 	"github.com/snapdelta/snapdelta/snapshot"
 	"github.com/snapdelta/snapdelta/store"
 )
@@ -21,43 +21,10 @@ import (
 // what crosses the agent's link above TCP (each TCP/IP packet adds 40-60
 // bytes more).
 
-// countingListener counts the connections it accepts and the bytes they
-// carry each way.
-type countingListener struct {
-	net.Listener
-	conns, up, down atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.conns.Add(1)
-		c = &countingConn{Conn: c, l: l}
-	}
-	return c, err
-}
-
-type countingConn struct {
-	net.Conn
-	l *countingListener
-}
-
-func (c *countingConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	c.l.up.Add(int64(n))
-	return n, err
-}
-
-func (c *countingConn) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	c.l.down.Add(int64(n))
-	return n, err
-}
-
 // wireTest is an agent and a receiver on loopback, the receiver's listener
 // counting.
 type wireTest struct {
-	ln     *countingListener
+	ln     *bytecount.Counter // on the server's listener: Read is up, Written down
 	srv    *httptest.Server
 	client *Client
 	sender *Sender
@@ -86,8 +53,8 @@ func newWireTest(t testing.TB, mode int) *wireTest {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(NewHandler(recv, map[string]string{wireEnv: wireSecret}))
-	ln := &countingListener{Listener: srv.Listener}
-	srv.Listener = ln
+	ln := &bytecount.Counter{}
+	srv.Listener = ln.Listener(srv.Listener)
 	var tlsConfig *tls.Config
 	if mode != plainHTTP {
 		srv.EnableHTTP2 = mode == tlsHTTP2
@@ -132,10 +99,10 @@ func (w *wireTest) send(t testing.TB) int64 {
 // bytes of an answer may cross after the Client has returned (a flow
 // control frame of HTTP/2, the end of a server's write).
 func (w *wireTest) settled() (up, down int64) {
-	up, down = w.ln.up.Load(), w.ln.down.Load()
+	up, down = w.ln.Read.Load(), w.ln.Written.Load()
 	for range 50 {
 		time.Sleep(20 * time.Millisecond)
-		u, d := w.ln.up.Load(), w.ln.down.Load()
+		u, d := w.ln.Read.Load(), w.ln.Written.Load()
 		if u == up && d == down {
 			break
 		}
@@ -184,7 +151,7 @@ func TestWireBytesPerPoll(t *testing.T) {
 			if up > tc.maxUp || down > tc.maxDwn {
 				t.Errorf("a poll costs %.0f bytes up beyond its frame and %.0f down, want at most %.0f and %.0f", up, down, tc.maxUp, tc.maxDwn)
 			}
-			if n := w.ln.conns.Load(); n != 1 {
+			if n := w.ln.Conns.Load(); n != 1 {
 				t.Errorf("21 polls took %d connections, want one kept between polls", n)
 			}
 		})
@@ -206,7 +173,7 @@ func TestWireTLSResumes(t *testing.T) {
 	if !resumed {
 		t.Error("the new connection did not resume the TLS session")
 	}
-	if n := w.ln.conns.Load(); n != 2 {
+	if n := w.ln.Conns.Load(); n != 2 {
 		t.Errorf("%d connections, want 2", n)
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/snapdelta/snapdelta/codec"
+	"github.com/snapdelta/snapdelta/internal/bytecount"
 	"github.com/snapdelta/snapdelta/link"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
@@ -36,6 +37,7 @@ type agentRun struct {
 	verbose bool
 	gzBytes int64 // what a full-snapshot gzip of every poll would have sent
 	lastOK  bool  // the last poll was acknowledged
+	onLink  bytecount.Counter
 }
 
 func runAgent(args []string, stdout, stderr io.Writer) error {
@@ -140,6 +142,9 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	if *retries == 0 {
 		r.agent.Retries = -1 // the Agent reads 0 as its default
 	}
+	// Counted below TLS: what the agent's link carries for its frames.
+	tr := hc.Transport.(*http.Transport)
+	tr.DialContext = r.onLink.Dial(tr.DialContext)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -251,7 +256,7 @@ func (r *agentRun) summary() string {
 	if r.gzBytes > 0 {
 		line += fmt.Sprintf(" (%.1f%%)", 100*float64(s.Bytes)/float64(r.gzBytes))
 	}
-	return line
+	return line + fmt.Sprintf("; %d bytes on the link, both ways, with HTTP and TLS", r.onLink.Total())
 }
 
 // loadState reads the snapshot saveState kept: a full frame, whose root

@@ -335,15 +335,19 @@ func TestAgentReplay(t *testing.T) {
 	if r.code != 0 || r.stderr != "" {
 		t.Fatalf("agent --replay: code %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	var polls, skipped, frames, full, sent, gz int
+	var polls, skipped, frames, full, sent, gz, onLink int
 	var pct float64
-	_, err = fmt.Sscanf(r.stdout, "%d polls (%d skipped), %d frames (%d full), %d bytes sent; full-snapshot gzip would have sent %d bytes (%f%%)\n",
-		&polls, &skipped, &frames, &full, &sent, &gz, &pct)
+	_, err = fmt.Sscanf(r.stdout, "%d polls (%d skipped), %d frames (%d full), %d bytes sent; full-snapshot gzip would have sent %d bytes (%f%%); %d bytes on the link, both ways, with HTTP and TLS\n",
+		&polls, &skipped, &frames, &full, &sent, &gz, &pct, &onLink)
 	if err != nil {
 		t.Fatalf("summary %q: %v", r.stdout, err)
 	}
 	if polls != n || skipped != 0 || frames != n || full != 1 || sent <= 0 || gz <= sent {
 		t.Fatalf("summary %q: want %d polls, %d frames, 1 full, fewer bytes than gzip", r.stdout, n, n)
+	}
+	// Each poll's request and answer go around its frame.
+	if onLink < sent+n*300 {
+		t.Fatalf("summary %q: %d bytes on the link for %d bytes of frames in %d polls", r.stdout, onLink, sent, n)
 	}
 	held, _, err := recv.Snapshot("host-1")
 	if err != nil || !bytes.Equal(held.MarshalCanonical(), mustCanonical(t, dockerLike(n-1))) {

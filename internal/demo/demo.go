@@ -10,11 +10,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
 	"github.com/snapdelta/snapdelta/bench"
+	"github.com/snapdelta/snapdelta/internal/bytecount"
 	"github.com/snapdelta/snapdelta/link"
 	"github.com/snapdelta/snapdelta/snapshot"
 	"github.com/snapdelta/snapdelta/store"
@@ -92,7 +92,8 @@ func Run(ctx context.Context, w io.Writer, opts Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln := &countingListener{Listener: tcp}
+	var onLink bytecount.Counter
+	ln := onLink.Listener(tcp)
 	srv := link.NewServer(ln.Addr().String(), link.NewHandler(rcv, secrets))
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
@@ -101,12 +102,12 @@ func Run(ctx context.Context, w io.Writer, opts Options) ([]Result, error) {
 
 	var results []Result
 	for i, e := range opts.Environments {
-		before := ln.bytes.Load()
+		before := onLink.Total()
 		r, err := runEnvironment(ctx, w, url, secrets[string(e.Profile)], rcv, e, opts, uint64(i))
 		if err != nil {
 			return results, err
 		}
-		r.LinkBytes = ln.bytes.Load() - before
+		r.LinkBytes = onLink.Total() - before
 		results = append(results, r)
 	}
 	printTable(w, results)
@@ -251,37 +252,6 @@ func printTable(w io.Writer, results []Result) {
 	fmt.Fprintln(w, "on the link: snapdelta's frames with their HTTP/1.1 requests and answers, both ways, as they crossed the server's socket")
 	fmt.Fprintln(w, "(a request lost on the way never reached it); a baseline would pay the same HTTP around each of its frames")
 	fmt.Fprintln(w, "server state verified equal to agent state")
-}
-
-// countingListener counts the bytes its connections carry both ways.
-type countingListener struct {
-	net.Listener
-	bytes atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &countingConn{Conn: c, n: &l.bytes}, nil
-}
-
-type countingConn struct {
-	net.Conn
-	n *atomic.Int64
-}
-
-func (c *countingConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	c.n.Add(int64(n))
-	return n, err
-}
-
-func (c *countingConn) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 // ratio formats how many times a baseline's bytes exceed snapdelta's.
