@@ -3,7 +3,10 @@ package bench
 import (
 	"runtime"
 	"testing"
+	"time"
 
+	sdcodec "github.com/snapdelta/snapdelta/codec"
+	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
@@ -70,6 +73,77 @@ func BenchmarkAgentMemory(b *testing.B) {
 			b.ReportMetric(acked, "acked/json")
 			b.ReportMetric(retained, "retained/json")
 			b.ReportMetric(parsed, "parsed/json")
+		})
+	}
+}
+
+// BenchmarkEncoderMemory reports what an agent's codec.Encoder holds
+// between polls, over the size of one poll's JSON: the zstd encoders'
+// tables and windows, which BenchmarkAgentMemory leaves out. "kept/json"
+// is the default Encoder after polls with new items; "low/json" one made
+// WithLowMemory, which builds them for each frame. Measured as the live
+// heap after a collection, the snapshots excluded.
+func BenchmarkEncoderMemory(b *testing.B) {
+	heap := func() uint64 {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	for _, p := range Profiles() {
+		b.Run(string(p), func(b *testing.B) {
+			// Enough polls for new items to come (docker-small's first
+			// are at poll 19), fewer of the largest.
+			n := 21
+			if p == K8sLarge {
+				n = 8
+			}
+			ps := polls(b, p, n)
+			var snaps []*snapshot.Snapshot
+			for _, poll := range ps {
+				s, err := snapshot.Parse(poll)
+				if err != nil {
+					b.Fatal(err)
+				}
+				snaps = append(snaps, s)
+			}
+			var deltas []*delta.Delta
+			for i := 1; i < len(snaps); i++ {
+				d, err := delta.Diff(snaps[i-1], snaps[i], delta.WithoutModelPatches())
+				if err != nil {
+					b.Fatal(err)
+				}
+				d.SetOrigin(snaps[i-1])
+				deltas = append(deltas, d)
+			}
+			size := float64(len(ps[n-1]))
+			held := func(opts ...sdcodec.EncoderOption) (float64, time.Duration) {
+				before := heap()
+				enc, err := sdcodec.NewEncoder(opts...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				for _, d := range deltas {
+					if _, err := enc.AppendDelta(nil, d); err != nil {
+						b.Fatal(err)
+					}
+				}
+				took := time.Since(start) / time.Duration(len(deltas))
+				after := heap()
+				runtime.KeepAlive(enc)
+				return float64(after-before) / size, took
+			}
+			var kept, low float64
+			var keptTime, lowTime time.Duration
+			for b.Loop() {
+				kept, keptTime = held()
+				low, lowTime = held(sdcodec.WithLowMemory())
+			}
+			b.ReportMetric(kept, "kept/json")
+			b.ReportMetric(low, "low/json")
+			b.ReportMetric(float64(keptTime.Nanoseconds()), "kept-ns/frame")
+			b.ReportMetric(float64(lowTime.Nanoseconds()), "low-ns/frame")
 		})
 	}
 }

@@ -125,9 +125,10 @@ func (t *itemTexts) add(it *delta.Item) (text []byte, like []int) {
 // tables for a dictionary costs in proportion to its size; a new encoder
 // per frame cost megabytes of tables and most of an agent's encode time).
 type itemsEncoder struct {
-	mu    sync.Mutex
-	z     *zstd.Encoder
-	level zstd.EncoderLevel // 0: defaultItemsLevel
+	mu      sync.Mutex
+	z       *zstd.Encoder
+	level   zstd.EncoderLevel // 0: defaultItemsLevel
+	release bool              // WithLowMemory: let z go after each stream
 }
 
 // compress returns the items' zstd stream.
@@ -157,7 +158,12 @@ func (t *itemTexts) compress(ie *itemsEncoder) ([]byte, error) {
 	if err := ie.z.ResetWithOptions(nil, opt); err != nil {
 		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
 	}
-	return ie.z.EncodeAll(t.blob, nil), nil
+	out := ie.z.EncodeAll(t.blob, nil)
+	if ie.release {
+		_ = ie.z.Close()
+		ie.z = nil
+	}
+	return out, nil
 }
 
 // The items streams' default zstd level and their window. The window

@@ -292,3 +292,49 @@ func TestWithItemsLevel(t *testing.T) {
 		t.Errorf("level 99: %v, want ErrInvalidOption", err)
 	}
 }
+
+// An Encoder WithLowMemory writes the same frames as one that keeps its
+// zstd encoders, and keeps none of them after a frame.
+func TestWithLowMemory(t *testing.T) {
+	var docs []*snapshot.Snapshot
+	for i := range 6 {
+		var items []string
+		for k := range 20 + 3*i {
+			items = append(items, fmt.Sprintf(`{"metadata":{"uid":"u-%04d-%x","name":"web-%d"},"spec":{"image":"registry.example/web:1.%d"},"status":{"phase":"Running","podIP":"10.0.0.%d"}}`, k, k*7919, k, k%4, k))
+		}
+		docs = append(docs, mustParse(t, fmt.Sprintf(`{"time":%d,"pods":[%s]}`, i, strings.Join(items, ","))))
+	}
+	kept, err := NewEncoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	low, err := NewEncoder(WithLowMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := kept.AppendFull(nil, docs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := low.AppendFull(nil, docs[0])
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("full frame: %v, same bytes %v", err, bytes.Equal(got, want))
+	}
+	for i := 1; i < len(docs); i++ {
+		d := mustDiff(t, docs[i-1], docs[i])
+		want, err := kept.AppendDelta(nil, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := low.AppendDelta(nil, d)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("delta %d: %v, same bytes %v", i, err, bytes.Equal(got, want))
+		}
+		if info, _ := Inspect(got); info.ItemsStreamBytes == 0 {
+			t.Fatalf("delta %d has no items stream: the test covers nothing", i)
+		}
+		if low.zenc != nil || low.items.z != nil {
+			t.Fatalf("delta %d: the low-memory encoder kept a zstd encoder", i)
+		}
+	}
+}

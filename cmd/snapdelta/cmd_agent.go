@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -38,6 +39,8 @@ type agentRun struct {
 	gzBytes int64 // what a full-snapshot gzip of every poll would have sent
 	lastOK  bool  // the last poll was acknowledged
 	onLink  bytecount.Counter
+	// lowMemory gives the memory of each poll back to the system after it.
+	lowMemory bool
 }
 
 func runAgent(args []string, stdout, stderr io.Writer) error {
@@ -58,6 +61,7 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("v", false, "print one line per poll on stderr")
 	format := fs.Int("format", int(codec.Version), "frame format to write: 4, or 3 for a server not yet upgraded")
 	level := fs.String("level", "default", "zstd level of frames: default, or better (fewer bytes; about 18 MB more memory and more CPU on the agent)")
+	lowMemory := fs.Bool("low-memory", false, "keep no zstd state between polls: about 15 MB less held, 1-3 ms more CPU a poll")
 	state := fs.String("state", "", "file keeping the last acknowledged snapshot across restarts (written on exit, mode 0600): the first frame after a restart is then a delta")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
@@ -105,6 +109,9 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	if *level == "better" {
 		opts = append(opts, codec.WithLevel(zstd.SpeedBetterCompression), codec.WithItemsLevel(zstd.SpeedBetterCompression))
 	}
+	if *lowMemory {
+		opts = append(opts, codec.WithLowMemory())
+	}
 	enc, err := codec.NewEncoder(opts...)
 	if err != nil {
 		return err
@@ -136,8 +143,9 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 			Backoff:    *backoff,
 			MaxBackoff: *maxBackoff,
 		},
-		stderr:  stderr,
-		verbose: *verbose,
+		stderr:    stderr,
+		verbose:   *verbose,
+		lowMemory: *lowMemory,
 	}
 	if *retries == 0 {
 		r.agent.Retries = -1 // the Agent reads 0 as its default
@@ -233,6 +241,12 @@ func (r *agentRun) send(ctx context.Context, label string, data []byte, snap *sn
 	before := r.agent.Stats()
 	ack, err := r.agent.PollSnapshot(ctx, snap)
 	r.lastOK = err == nil
+	if r.lowMemory {
+		// The zstd encoders this poll made are garbage now: collect them
+		// and return their pages rather than hold them until the next
+		// collection, which an idle agent may not reach for minutes.
+		debug.FreeOSMemory()
+	}
 	switch {
 	case err == nil:
 		if r.verbose {

@@ -468,9 +468,10 @@ func TestAgentFormat3(t *testing.T) {
 	}
 }
 
-// TestAgentLevel runs an agent at each --level over the same simulated
-// polls: "better" sends fewer bytes, and the server holds the last poll
-// either way. Another level is a usage error.
+// TestAgentLevel runs an agent at each --level, and with --low-memory,
+// over the same simulated polls: "better" sends fewer bytes, --low-memory
+// the same, and the server holds the last poll every time. Another level
+// is a usage error.
 func TestAgentLevel(t *testing.T) {
 	const n = 12
 	dir := t.TempDir()
@@ -482,7 +483,7 @@ func TestAgentLevel(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := map[string]int{}
-	for _, level := range []string{"default", "better"} {
+	for _, level := range []string{"default", "better", "low-memory"} {
 		recv, err := link.NewReceiver(store.NewMemory())
 		if err != nil {
 			t.Fatal(err)
@@ -497,7 +498,13 @@ func TestAgentLevel(t *testing.T) {
 			req.Body = io.NopCloser(bytes.NewReader(body))
 			handler.ServeHTTP(w, req)
 		}))
-		r := runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--level", level)
+		args := []string{"agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", dir}
+		if level == "low-memory" {
+			args = append(args, "--low-memory") // at the default level
+		} else {
+			args = append(args, "--level", level)
+		}
+		r := runCLI(t, args...)
 		srv.Close()
 		if r.code != 0 || r.stderr != "" {
 			t.Fatalf("agent --level %s: code %d\n%s%s", level, r.code, r.stdout, r.stderr)
@@ -509,6 +516,10 @@ func TestAgentLevel(t *testing.T) {
 	}
 	if sent["better"] >= sent["default"] {
 		t.Errorf("request bytes: better %d, default %d", sent["better"], sent["default"])
+	}
+	// --low-memory makes its zstd encoders per poll: the same frames.
+	if sent["low-memory"] != sent["default"] {
+		t.Errorf("request bytes: low-memory %d, default %d", sent["low-memory"], sent["default"])
 	}
 	if r := runCLI(t, "agent", "--server", "http://127.0.0.1:1", "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--level", "best"); r.code != 2 {
 		t.Fatalf("--level best: code %d, want 2\n%s", r.code, r.stderr)
