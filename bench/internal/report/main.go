@@ -435,7 +435,7 @@ packet), before and after the link was made for metered links:
 - Gone from every poll: ` + "`" + `User-Agent: Go-http-client/1.1` + "`" + ` and ` + "`" + `Accept-Encoding: gzip` + "`" + ` from the request, ` + "`" + `Cache-Control` + "`" + ` and
   ` + "`" + `X-Content-Type-Options` + "`" + ` from the answer to a POST (kept on the GET endpoints). HTTP/2's header compression
   already left out what repeats.
-- A new TLS connection, even resumed, costs 3.7 KB; 2.3 KB of it is the X25519MLKEM768 key exchange Go offers by
+- A poll on a new TLS connection, even resumed, costs 3.7 KB; 2.3 KB of it is the X25519MLKEM768 key exchange Go offers by
   default (1.4 KB with X25519 alone, not changed: it gives up post-quantum protection). So the connection must live
   between polls: the server kept an idle one 60 s, the length of a poll, and now keeps it ` + "`" + `link.IdleTimeout` + "`" + `, 5
   minutes, as does ` + "`" + `link.NewHTTPClient` + "`" + `.
