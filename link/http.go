@@ -433,8 +433,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // slow or stalled client from holding a connection: 5 s to send the
 // headers, 30 s for the whole request, 30 s to take the answer, and 16 KiB
 // of headers at most. An idle connection is kept for IdleTimeout, longer
-// than the agents' polls (with 60 s, as before, every one-minute poll paid
-// a new connection and TLS handshake). Serve it on Listen's listener.
+// than the agents' polls (with 60 s, as before, a one-minute poll raced the
+// close and, when it lost, paid a new connection and TLS handshake). Serve
+// it on Listen's listener.
 func NewServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,

@@ -119,8 +119,8 @@ type flight struct {
 	snap *snapshot.Snapshot
 }
 
-// NewSender returns a Sender with no base, unless WithBase gives one: its
-// first frame is full.
+// NewSender returns a Sender whose first frame is full, unless WithBase
+// gives it a base.
 func NewSender(opts ...SenderOption) (*Sender, error) {
 	s := &Sender{seq: clockSeq(time.Now()) - 1}
 	for _, o := range opts {

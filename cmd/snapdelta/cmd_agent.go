@@ -151,8 +151,9 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		r.agent.Retries = -1 // the Agent reads 0 as its default
 	}
 	// Counted below TLS: what the agent's link carries for its frames.
-	tr := hc.Transport.(*http.Transport)
-	tr.DialContext = r.onLink.Dial(tr.DialContext)
+	if tr, ok := hc.Transport.(*http.Transport); ok {
+		tr.DialContext = r.onLink.Dial(tr.DialContext)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -287,9 +288,10 @@ func loadState(path string) (*snapshot.Snapshot, error) {
 	return s, nil
 }
 
-// saveState keeps acked in path as a full frame (a tenth of its JSON on
-// Docker hosts, and self-checking), or removes path when nothing is
-// acknowledged. It writes a new file and renames it over the old one, so a
+// saveState keeps acked in path as a full frame (a fifth to a tenth of its
+// JSON on Docker hosts, and self-checking), or removes path when the
+// receiver no longer holds what it kept (an unknown-base or rejected
+// answer left the Sender without a base). It writes a new file and renames it over the old one, so a
 // crash leaves one or the other; the snapshot may hold secrets, so only the
 // agent's user may read it.
 func saveState(path string, acked *snapshot.Snapshot, enc *codec.Encoder) error {
