@@ -239,7 +239,7 @@ func (r *agentRun) poll(ctx context.Context, source string, interval time.Durati
 // retrying later cannot cure.
 func (r *agentRun) send(ctx context.Context, label string, data []byte, snap *snapshot.Snapshot) error {
 	r.gzBytes += gzipSize(data)
-	before := r.agent.Stats()
+	before, onLink := r.agent.Stats(), r.onLink.Total()
 	ack, err := r.agent.PollSnapshot(ctx, snap)
 	r.lastOK = err == nil
 	if r.lowMemory {
@@ -252,8 +252,8 @@ func (r *agentRun) send(ctx context.Context, label string, data []byte, snap *sn
 	case err == nil:
 		if r.verbose {
 			after := r.agent.Stats()
-			fmt.Fprintf(r.stderr, "snapdelta agent: %s: %d frame bytes, %s, root %s\n",
-				label, after.Bytes-before.Bytes, ack.Status, ack.Root)
+			fmt.Fprintf(r.stderr, "snapdelta agent: %s: %d frame bytes (%d on the link), %s, root %s\n",
+				label, after.Bytes-before.Bytes, r.onLink.Total()-onLink, ack.Status, ack.Root)
 		}
 	case ctx.Err() != nil:
 	case errors.Is(err, link.ErrUnauthorized):

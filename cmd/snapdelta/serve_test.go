@@ -358,7 +358,8 @@ func TestAgentReplay(t *testing.T) {
 	// --source runs a command per poll.
 	src := "cat " + filepath.Join(dir, fmt.Sprintf("snap-%03d.json", n-1))
 	r = runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--source", src, "--count", "2", "--interval", "1ms", "-v")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "2 polls (0 skipped), 2 frames (1 full)") || strings.Count(r.stderr, "\n") != 2 {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "2 polls (0 skipped), 2 frames (1 full)") || strings.Count(r.stderr, "\n") != 2 ||
+		strings.Count(r.stderr, " on the link), applied") != 2 {
 		t.Fatalf("agent --source: code %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
