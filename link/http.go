@@ -436,7 +436,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // than the agents' polls (with 60 s, as before, a one-minute poll raced the
 // close and, when it lost, paid a new connection and TLS handshake). Serve
 // it on Listen's listener.
+//
+// It speaks HTTP/1.1, HTTP/2 over TLS, and HTTP/2 without TLS to a client
+// that starts with it (NewHTTPClient with WithCleartextHTTP2, for servers
+// reached over a VPN): a poll then costs 149 bytes around its frame
+// instead of 421 (BenchmarkWireBytes).
 func NewServer(addr string, h http.Handler) *http.Server {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true)
+	protocols.SetUnencryptedHTTP2(true)
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
@@ -445,6 +454,7 @@ func NewServer(addr string, h http.Handler) *http.Server {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    16 << 10,
+		Protocols:         protocols,
 	}
 }
 

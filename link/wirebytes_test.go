@@ -38,12 +38,14 @@ const (
 	wireSecret = "0123456789abcdef0123456789abcdef"
 )
 
-// The links measured: plain HTTP/1.1, HTTP/1.1 over TLS and HTTP/2 (which
-// Go's server and NewHTTPClient agree on over TLS).
+// The links measured: plain HTTP/1.1, HTTP/1.1 over TLS, HTTP/2 (which
+// Go's server and NewHTTPClient agree on over TLS) and HTTP/2 without TLS
+// (WithCleartextHTTP2).
 const (
 	plainHTTP = iota
 	tlsHTTP1
 	tlsHTTP2
+	cleartextHTTP2
 )
 
 func newWireTest(t testing.TB, mode int) *wireTest {
@@ -52,17 +54,23 @@ func newWireTest(t testing.TB, mode int) *wireTest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(NewHandler(recv, map[string]string{wireEnv: wireSecret}))
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = NewServer("", NewHandler(recv, map[string]string{wireEnv: wireSecret}))
 	ln := &bytecount.Counter{}
 	srv.Listener = ln.Listener(srv.Listener)
 	var tlsConfig *tls.Config
-	if mode != plainHTTP {
+	var opts []HTTPClientOption
+	switch mode {
+	case tlsHTTP1, tlsHTTP2:
 		srv.EnableHTTP2 = mode == tlsHTTP2
 		srv.StartTLS()
 		pool := x509.NewCertPool()
 		pool.AddCert(srv.Certificate())
 		tlsConfig = &tls.Config{RootCAs: pool}
-	} else {
+	case cleartextHTTP2:
+		opts = append(opts, WithCleartextHTTP2())
+		srv.Start()
+	default:
 		srv.Start()
 	}
 	t.Cleanup(srv.Close)
@@ -71,7 +79,7 @@ func newWireTest(t testing.TB, mode int) *wireTest {
 		t.Fatal(err)
 	}
 	w := &wireTest{ln: ln, srv: srv, sender: sender,
-		client: &Client{BaseURL: srv.URL, Env: wireEnv, Secret: wireSecret, HTTP: NewHTTPClient(tlsConfig)}}
+		client: &Client{BaseURL: srv.URL, Env: wireEnv, Secret: wireSecret, HTTP: NewHTTPClient(tlsConfig, opts...)}}
 	w.send(t) // the full frame
 	return w
 }
@@ -143,6 +151,7 @@ func TestWireBytesPerPoll(t *testing.T) {
 		{"http", plainHTTP, 235, 205},
 		{"https", tlsHTTP1, 260, 230},
 		{"h2", tlsHTTP2, 120, 170},
+		{"h2c", cleartextHTTP2, 60, 125},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWireTest(t, tc.mode)
@@ -189,6 +198,7 @@ func BenchmarkWireBytes(b *testing.B) {
 		{"http/kept", plainHTTP, false},
 		{"https/kept", tlsHTTP1, false},
 		{"h2/kept", tlsHTTP2, false},
+		{"h2c/kept", cleartextHTTP2, false},
 		{"https/new-conn", tlsHTTP1, true},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

@@ -427,6 +427,40 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// TestAgentCleartextHTTP2 runs the same polls over HTTP/1.1 and, with
+// --h2c, over HTTP/2 without TLS to a server made by link.NewServer, as
+// serve's is: both arrive, and HTTP/2 costs fewer bytes on the link.
+func TestAgentCleartextHTTP2(t *testing.T) {
+	recv, err := link.NewReceiver(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = link.NewServer("", link.NewHandler(recv, map[string]string{"host-1": "s3cret", "host-2": "s3cret"}))
+	srv.Start()
+	defer srv.Close()
+	const n = 5
+	dir := writeReplay(t, n)
+	onLink := map[string]int{}
+	for env, flags := range map[string][]string{"host-1": nil, "host-2": {"--h2c"}} {
+		r := runCLI(t, append([]string{"agent", "--server", srv.URL, "--env", env, "--secret", "s3cret", "--replay", dir}, flags...)...)
+		_, tail, ok := strings.Cut(r.stdout, "%); ")
+		var bytesOnLink int
+		if _, err := fmt.Sscanf(tail, "%d bytes on the link", &bytesOnLink); r.code != 0 || !ok || err != nil {
+			t.Fatalf("agent %v: code %d\n%s%s", flags, r.code, r.stdout, r.stderr)
+		}
+		onLink[env] = bytesOnLink
+		held, _, err := recv.Snapshot(env)
+		if err != nil || !bytes.Equal(held.MarshalCanonical(), mustCanonical(t, dockerLike(n-1))) {
+			t.Fatalf("agent %v: the server does not hold the last poll: %v", flags, err)
+		}
+	}
+	t.Logf("on the link: %d bytes over HTTP/1.1, %d over HTTP/2 without TLS", onLink["host-1"], onLink["host-2"])
+	if onLink["host-2"] >= onLink["host-1"] {
+		t.Errorf("on the link: %d bytes over HTTP/2 without TLS, %d over HTTP/1.1", onLink["host-2"], onLink["host-1"])
+	}
+}
+
 // TestAgentFormat3 runs an agent writing format 3 for a server not yet
 // upgraded: every frame it sends is format 3, and the server holds its last
 // poll. A format outside 3 and 4 is a usage error.

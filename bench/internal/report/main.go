@@ -430,8 +430,11 @@ packet), before and after the link was made for metered links:
 | HTTP/1.1, kept connection | 280 + 254 = 534 | 225 + 196 = 421 |
 | HTTP/1.1 over TLS, kept connection | 302 + 276 = 578 | 247 + 218 = 465 |
 | HTTP/2 over TLS, kept connection | 86 + 156 = 242 | 84 + 154 = 238 |
+| HTTP/2 without TLS (new: ` + "`" + `link.WithCleartextHTTP2` + "`" + `, ` + "`" + `agent --h2c` + "`" + `), kept connection | | 39 + 110 = 149 |
 | HTTP/1.1 over TLS, new connection each poll | 1,887 + 2,787 = 4,674 (full handshake) | 1,994 + 1,714 = 3,708 (session resumed) |
 
+- HTTP/2 without TLS, for servers reached over a VPN: ` + "`" + `link.NewServer` + "`" + ` accepts it beside HTTP/1.1, and a client
+  speaks it from the first byte when asked (it cannot pass an HTTP/1-only proxy), cutting plain HTTP's 421 bytes to 149.
 - Gone from every poll: ` + "`" + `User-Agent: Go-http-client/1.1` + "`" + ` and ` + "`" + `Accept-Encoding: gzip` + "`" + ` from the request, ` + "`" + `Cache-Control` + "`" + ` and
   ` + "`" + `X-Content-Type-Options` + "`" + ` from the answer to a POST (kept on the GET endpoints). HTTP/2's header compression
   already left out what repeats.
