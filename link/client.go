@@ -79,8 +79,8 @@ func NewHTTPClient(tlsConfig *tls.Config, opts ...HTTPClientOption) *http.Client
 type HTTPClientOption func(*http.Transport)
 
 // WithCleartextHTTP2 makes the client speak HTTP/2 without TLS to http://
-// servers, from the first byte (h2c with prior knowledge): a poll costs 149
-// bytes around its frame instead of 421 over HTTP/1.1, since HTTP/2
+// servers, from the first byte (h2c with prior knowledge): a poll costs 80
+// bytes around its frame instead of 376 over HTTP/1.1, since HTTP/2
 // compresses the headers that repeat. For a server reached over a VPN; it
 // must accept it, as NewServer does, and no HTTP/1-only proxy may sit in
 // between. https:// servers are spoken to in HTTP/2 as before, with no
@@ -165,7 +165,7 @@ func (e *HTTPError) Temporary() bool {
 // one); a network failure returns the transport's error, and the caller may
 // retry: the server applies a seq at most once.
 func (c *Client) Send(ctx context.Context, o Outgoing) (Ack, error) {
-	req, err := c.request(ctx, http.MethodPost, "/frames", nil, bytes.NewReader(o.Frame))
+	req, err := c.request(ctx, http.MethodPost, "/frames", compactAckQuery, bytes.NewReader(o.Frame))
 	if err != nil {
 		return Ack{}, err
 	}
@@ -184,6 +184,13 @@ func (c *Client) Send(ctx context.Context, o Outgoing) (Ack, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
 		return Ack{}, fmt.Errorf("link: send seq %d: read answer: %w", o.Seq, err)
+	}
+	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") == AckContentType {
+		ack, err := parseCompactAck(body, c.Env)
+		if err != nil {
+			return Ack{}, fmt.Errorf("link: send seq %d: %w", o.Seq, err)
+		}
+		return ack, nil
 	}
 	var ack Ack
 	jsonErr := json.Unmarshal(body, &ack)

@@ -292,6 +292,15 @@ func (h *handler) postFrame(w http.ResponseWriter, r *http.Request) {
 	}
 	ack, err := h.recv.Receive(env, seq, frame)
 	if err == nil {
+		if r.URL.Query().Get("ack") == "compact" {
+			if b, ok := appendCompactAck(nil, ack); ok {
+				w.Header().Set("Content-Type", AckContentType)
+				w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write(b)
+				return
+			}
+		}
 		writeJSON(w, http.StatusOK, ack)
 		return
 	}
@@ -439,8 +448,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 //
 // It speaks HTTP/1.1, HTTP/2 over TLS, and HTTP/2 without TLS to a client
 // that starts with it (NewHTTPClient with WithCleartextHTTP2, for servers
-// reached over a VPN): a poll then costs 149 bytes around its frame
-// instead of 421 (BenchmarkWireBytes).
+// reached over a VPN): a poll then costs 80 bytes around its frame
+// instead of 376 (BenchmarkWireBytes).
 func NewServer(addr string, h http.Handler) *http.Server {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)

@@ -148,10 +148,10 @@ func TestWireBytesPerPoll(t *testing.T) {
 		maxUp  float64 // request line and headers
 		maxDwn float64 // status line, headers and the ack
 	}{
-		{"http", plainHTTP, 235, 205},
-		{"https", tlsHTTP1, 260, 230},
-		{"h2", tlsHTTP2, 120, 170},
-		{"h2c", cleartextHTTP2, 60, 125},
+		{"http", plainHTTP, 245, 150},
+		{"https", tlsHTTP1, 270, 175},
+		{"h2", tlsHTTP2, 120, 100},
+		{"h2c", cleartextHTTP2, 60, 55},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWireTest(t, tc.mode)
@@ -219,11 +219,7 @@ func BenchmarkWireBytes(b *testing.B) {
 // idle timeout, a NAT forgetting it) is not an error: the Client marks its
 // frames safe to send again and the transport does so on a new connection.
 func TestSendRetriesOnAClosedKeptConnection(t *testing.T) {
-	recv, err := NewReceiver(store.NewMemory())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := NewHandler(recv, map[string]string{wireEnv: wireSecret})
+	h := NewHandler(newReceiverT(t, store.NewMemory()), map[string]string{wireEnv: wireSecret})
 	var requests atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if requests.Add(1) == 2 {
