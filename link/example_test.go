@@ -153,3 +153,45 @@ func ExampleNewHTTPClient() {
 	// seq 1 full=true: applied
 	// seq 2 full=false: applied
 }
+
+// An agent that kept the snapshot its receiver last acknowledged resumes
+// after a restart with a delta, not a full frame.
+func ExampleWithBase() {
+	r, err := link.NewReceiver(store.NewMemory())
+	if err != nil {
+		log.Fatal(err)
+	}
+	poll := func(s *link.Sender, doc string) {
+		snap, err := snapshot.Parse([]byte(doc))
+		if err != nil {
+			log.Fatal(err)
+		}
+		o, err := s.Next(snap)
+		if err != nil {
+			log.Fatal(err)
+		}
+		ack, err := r.Receive("docker-1", o.Seq, o.Frame)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := s.Ack(ack); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("seq %d full=%v: %s\n", o.Seq, o.Full, ack.Status)
+	}
+	first, err := link.NewSender(link.WithFirstSeq(1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	poll(first, `{"containers":[{"Id":"a1","Status":"Up 1 minute"}]}`)
+	kept := first.Acked() // what `snapdelta agent --state` writes on exit
+
+	restarted, err := link.NewSender(link.WithFirstSeq(10), link.WithBase(kept))
+	if err != nil {
+		log.Fatal(err)
+	}
+	poll(restarted, `{"containers":[{"Id":"a1","Status":"Up 3 minutes"}]}`)
+	// Output:
+	// seq 1 full=true: applied
+	// seq 10 full=false: applied
+}
