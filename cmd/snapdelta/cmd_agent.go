@@ -52,7 +52,7 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	secretFile := fs.String("secret-file", "", "file holding the environment's secret (instead of --secret)")
 	replay := fs.String("replay", "", "send DIR/snap-*.json in name order as successive polls, then stop")
 	source := fs.String("source", "", "command (run with sh -c) printing one snapshot's JSON per poll")
-	interval := fs.Duration("interval", -1, "time between polls (default 0 with --replay, 1m with --source)")
+	interval := fs.Duration("interval", 0, "time between polls (when not given: 0 with --replay, 1m with --source)")
 	count := fs.Int("count", 0, "stop after N polls (0: all files with --replay, until SIGINT with --source)")
 	retries := fs.Int("retries", link.DefaultRetries, "retries of a frame while the server is unreachable")
 	backoff := fs.Duration("backoff", link.DefaultBackoff, "wait before the first retry; doubles on each retry")
@@ -64,8 +64,8 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	h2c := fs.Bool("h2c", false, "speak HTTP/2 without TLS to an http:// server (snapdelta serve accepts it; no HTTP/1-only proxy may sit in between): 80 instead of 376 bytes a poll around the frame")
 	lowMemory := fs.Bool("low-memory", false, "keep no zstd state between polls: about 15 MB less held, 1-3 ms more CPU a poll")
 	state := fs.String("state", "", "file keeping the last acknowledged snapshot across restarts (written on exit, mode 0600): the first frame after a restart is then a delta")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	switch {
 	case fs.NArg() != 0:
@@ -86,12 +86,13 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		return usagef("--format must be 3 or 4, got %d", *format)
 	case *level != "default" && *level != "better":
 		return usagef("--level must be default or better, got %q", *level)
+	case *interval < 0:
+		return usagef("--interval must be >= 0, got %v", *interval)
 	}
-	if *interval < 0 {
-		*interval = 0
-		if *source != "" {
-			*interval = time.Minute
-		}
+	intervalGiven := false
+	fs.Visit(func(f *flag.Flag) { intervalGiven = intervalGiven || f.Name == "interval" })
+	if !intervalGiven && *source != "" {
+		*interval = time.Minute
 	}
 	if *secretFile != "" {
 		b, err := os.ReadFile(*secretFile)

@@ -25,8 +25,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", 1, "simulator seed")
 	asJSON := fs.Bool("json", false, "print JSON for machines")
 	svgFile := fs.String("svg", "", "also draw the bytes of every cycle to FILE as an SVG chart")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

@@ -33,8 +33,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	maxBody := fs.Int64("max-body", link.DefaultMaxBody, "largest request body in bytes")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key")
 	tlsKey := fs.String("tls-key", "", "TLS key file (PEM); with --tls-cert")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	switch {
 	case fs.NArg() != 0:

@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,25 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// flagsHelp is what a command returns for -h: main prints its flags and
+// exits 0.
+type flagsHelp struct{ fs *flag.FlagSet }
+
+func (flagsHelp) Error() string { return "help requested" }
+
+// parseFlags parses a command's flags: a usage error for a bad one,
+// flagsHelp for -h or --help.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return flagsHelp{fs}
+	case err != nil:
+		return usagef("%v", err)
+	}
+	return nil
+}
 
 type command struct {
 	name    string
@@ -55,6 +75,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			return 0
 		}
+		var help flagsHelp
+		if errors.As(err, &help) {
+			fmt.Fprintf(stderr, "usage: snapdelta %s %s\n\nflags:\n", c.name, c.args)
+			help.fs.SetOutput(stderr)
+			help.fs.PrintDefaults()
+			return 0
+		}
 		fmt.Fprintf(stderr, "snapdelta %s: %v\n", c.name, err)
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -74,6 +101,7 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %-18s %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprintln(w, "\nFRAME may be \"-\" for standard input; \"apply - FRAME\" takes no base.")
+	fmt.Fprintln(w, "\"snapdelta COMMAND -h\" lists the flags of agent, serve, bench and inspect.")
 }
 
 // readInput reads a named file, or standard input for "-".

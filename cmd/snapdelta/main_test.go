@@ -118,3 +118,18 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// Each command with flags lists them for -h, on stderr, and exits 0.
+func TestCommandHelp(t *testing.T) {
+	for cmd, flag := range map[string]string{"agent": "-state", "serve": "-secrets", "bench": "-profile", "inspect": "-json"} {
+		for _, h := range []string{"-h", "--help"} {
+			r := runCLI(t, cmd, h)
+			if r.code != 0 || r.stdout != "" || !strings.HasPrefix(r.stderr, "usage: snapdelta "+cmd) || !strings.Contains(r.stderr, "\n  "+flag) {
+				t.Errorf("%s %s: code %d, stdout %q, stderr %q", cmd, h, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+	if r := runCLI(t, "agent", "--server", "http://127.0.0.1:1", "--env", "e", "--secret", "s", "--replay", t.TempDir(), "--interval", "-1s"); r.code != 2 || !strings.Contains(r.stderr, "--interval must be >= 0") {
+		t.Errorf("negative --interval: code %d, stderr %q", r.code, r.stderr)
+	}
+}
