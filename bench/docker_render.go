@@ -1,6 +1,7 @@
 package bench
 
 import (
+	units "github.com/docker/go-units"
 	"strconv"
 	"time"
 )
@@ -211,7 +212,7 @@ func (e *dockerEnv) renderVersion(w *jw) {
 func (c *dContainer) status(now time.Time) string {
 	switch c.state {
 	case "running":
-		s := "Up " + humanDuration(now.Sub(c.startedAt))
+		s := "Up " + units.HumanDuration(now.Sub(c.startedAt))
 		switch c.health {
 		case "starting":
 			s += " (health: starting)"
@@ -220,14 +221,14 @@ func (c *dContainer) status(now time.Time) string {
 		}
 		return s
 	case "restarting":
-		return "Restarting (" + strconv.Itoa(c.exitCode) + ") " + humanDuration(now.Sub(c.finishedAt)) + " ago"
+		return "Restarting (" + strconv.Itoa(c.exitCode) + ") " + units.HumanDuration(now.Sub(c.finishedAt)) + " ago"
 	case "created":
 		return "Created"
 	}
 	if c.finishedAt.IsZero() {
 		return ""
 	}
-	return "Exited (" + strconv.Itoa(c.exitCode) + ") " + humanDuration(now.Sub(c.finishedAt)) + " ago"
+	return "Exited (" + strconv.Itoa(c.exitCode) + ") " + units.HumanDuration(now.Sub(c.finishedAt)) + " ago"
 }
 
 func (e *dockerEnv) renderContainer(w *jw, c *dContainer, now time.Time) {

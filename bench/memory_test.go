@@ -10,6 +10,14 @@ import (
 	"github.com/snapdelta/snapdelta/snapshot"
 )
 
+// liveHeap is the heap in use after a collection.
+func liveHeap() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
 // BenchmarkAgentMemory reports what an agent holds between polls, over the
 // size of one poll's JSON (issue 6's target is 1.5), as link.Agent and
 // link.Sender keep it: each poll parsed with ParseNext against the kept
@@ -21,12 +29,6 @@ import (
 // polls kept as parsed trees, for comparison. Measured as the live heap
 // after a collection.
 func BenchmarkAgentMemory(b *testing.B) {
-	heap := func() uint64 {
-		var ms runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
 	cfg := snapshot.DefaultConfig()
 	for _, p := range Profiles() {
 		b.Run(string(p), func(b *testing.B) {
@@ -34,7 +36,7 @@ func BenchmarkAgentMemory(b *testing.B) {
 			var acked, retained, parsed float64
 			size := float64(len(ps[7]))
 			for b.Loop() {
-				before := heap()
+				before := liveHeap()
 				// Five polls acknowledged one after the other: the base
 				// holds what changed lately as trees, the rest compact.
 				var base *snapshot.Snapshot
@@ -45,19 +47,19 @@ func BenchmarkAgentMemory(b *testing.B) {
 					}
 					base = s.CompactSharing(base)
 				}
-				acked = float64(heap()-before) / size
+				acked = float64(liveHeap()-before) / size
 				third, err := cfg.ParseNext(ps[6], base)
 				if err != nil {
 					b.Fatal(err)
 				}
 				inFlight := third.CompactSharing(base)
 				third = nil
-				retained = float64(heap()-before) / size
+				retained = float64(liveHeap()-before) / size
 				runtime.KeepAlive(base)
 				runtime.KeepAlive(inFlight)
 
 				base, inFlight = nil, nil
-				before = heap()
+				before = liveHeap()
 				tree, err := snapshot.Parse(ps[5])
 				if err != nil {
 					b.Fatal(err)
@@ -66,7 +68,7 @@ func BenchmarkAgentMemory(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				parsed = float64(heap()-before) / size
+				parsed = float64(liveHeap()-before) / size
 				runtime.KeepAlive(tree)
 				runtime.KeepAlive(treeNext)
 			}
@@ -84,12 +86,6 @@ func BenchmarkAgentMemory(b *testing.B) {
 // WithLowMemory, which builds them for each frame. Measured as the live
 // heap after a collection, the snapshots excluded.
 func BenchmarkEncoderMemory(b *testing.B) {
-	heap := func() uint64 {
-		var ms runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
 	for _, p := range Profiles() {
 		b.Run(string(p), func(b *testing.B) {
 			// Enough polls for new items to come (docker-small's first
@@ -118,7 +114,7 @@ func BenchmarkEncoderMemory(b *testing.B) {
 			}
 			size := float64(len(ps[n-1]))
 			held := func(opts ...sdcodec.EncoderOption) (float64, time.Duration) {
-				before := heap()
+				before := liveHeap()
 				enc, err := sdcodec.NewEncoder(opts...)
 				if err != nil {
 					b.Fatal(err)
@@ -130,7 +126,7 @@ func BenchmarkEncoderMemory(b *testing.B) {
 					}
 				}
 				took := time.Since(start) / time.Duration(len(deltas))
-				after := heap()
+				after := liveHeap()
 				runtime.KeepAlive(enc)
 				return float64(after-before) / size, took
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	units "github.com/docker/go-units"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -358,6 +359,8 @@ func TestK8sDynamics(t *testing.T) {
 	}
 }
 
+// TestHumanDuration pins the go-units thresholds the simulator's Docker
+// statuses rely on, and the status ticks are measured against.
 func TestHumanDuration(t *testing.T) {
 	tests := []struct {
 		d    time.Duration
@@ -381,8 +384,8 @@ func TestHumanDuration(t *testing.T) {
 		{800 * 24 * time.Hour, "2 years"},
 	}
 	for _, tt := range tests {
-		if got := humanDuration(tt.d); got != tt.want {
-			t.Errorf("humanDuration(%v) = %q, want %q", tt.d, got, tt.want)
+		if got := units.HumanDuration(tt.d); got != tt.want {
+			t.Errorf("HumanDuration(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }

@@ -119,7 +119,6 @@ func WithItemsLevel(l zstd.EncoderLevel) EncoderOption {
 // once.
 func WithLowMemory() EncoderOption {
 	return func(e *Encoder) error {
-		e.lowMemory = true
 		e.items.release = true
 		return nil
 	}
@@ -129,13 +128,12 @@ func WithLowMemory() EncoderOption {
 type Encoder struct {
 	raw          bool // never compress
 	noBaseCoding bool
-	lowMemory    bool // WithLowMemory: zstd encoders made per frame
 	version      uint8
 	dictSet      bool // WithDictionary was given
 	dict         *dictionary
 	level        zstd.EncoderLevel
 	zopts        []zstd.EOption // of the bodies' zstd encoder
-	zenc         *zstd.Encoder  // nil WithLowMemory
+	zenc         *zstd.Encoder  // nil WithLowMemory: made per frame
 	bufs         sync.Pool
 	items        itemsEncoder // for items streams (format 3)
 }
@@ -196,7 +194,7 @@ func NewEncoder(opts ...EncoderOption) (*Encoder, error) {
 		return nil, fmt.Errorf("codec: zstd encoder: %w", err)
 	}
 	e.zopts = zopts
-	if e.lowMemory {
+	if e.items.release { // WithLowMemory
 		_ = z.Close() // made only to check the options
 	} else {
 		e.zenc = z

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	units "github.com/docker/go-units"
 	"math"
 	"math/rand/v2"
 	"regexp"
@@ -106,7 +107,7 @@ func randomStatus(r *rand.Rand) (now, later string) {
 		default:
 			age = time.Duration(r.Int64N(int64(50 * time.Hour)))
 		}
-		return fmt.Sprintf(f, goUnitsHumanDuration(age)), fmt.Sprintf(f, goUnitsHumanDuration(age+time.Minute))
+		return fmt.Sprintf(f, units.HumanDuration(age)), fmt.Sprintf(f, units.HumanDuration(age+time.Minute))
 	case strings.Contains(f, "%d"):
 		n := r.IntN(100)
 		if up, ok := specTick(fmt.Sprintf(f, n), " minutes", 1); ok {
@@ -115,33 +116,6 @@ func randomStatus(r *rand.Rand) (now, later string) {
 		return fmt.Sprintf(f, n), fmt.Sprintf(f, n)
 	}
 	return f, f
-}
-
-// goUnitsHumanDuration is github.com/docker/go-units.HumanDuration, copied
-// here as the oracle the humanized tick is checked against.
-func goUnitsHumanDuration(d time.Duration) string {
-	if seconds := int(d.Seconds()); seconds < 1 {
-		return "Less than a second"
-	} else if seconds == 1 {
-		return "1 second"
-	} else if seconds < 60 {
-		return fmt.Sprintf("%d seconds", seconds)
-	} else if minutes := int(d.Minutes()); minutes == 1 {
-		return "About a minute"
-	} else if minutes < 60 {
-		return fmt.Sprintf("%d minutes", minutes)
-	} else if hours := int(d.Round(time.Hour).Hours()); hours == 1 {
-		return "About an hour"
-	} else if hours < 48 {
-		return fmt.Sprintf("%d hours", hours)
-	} else if hours < 24*7*2 {
-		return fmt.Sprintf("%d days", hours/24)
-	} else if hours < 24*30*2 {
-		return fmt.Sprintf("%d weeks", hours/24/7)
-	} else if hours < 24*365*2 {
-		return fmt.Sprintf("%d months", hours/24/30)
-	}
-	return fmt.Sprintf("%d years", int(d.Hours())/24/365)
 }
 
 // specHumanized is section 8.4's humanized tick rule written again from
@@ -185,7 +159,7 @@ func specHumanized(s string, step int64) (string, bool) {
 	}
 	var want string
 	for sec := lo; sec < hi; sec++ {
-		got := goUnitsHumanDuration(time.Duration(sec+60*step) * time.Second)
+		got := units.HumanDuration(time.Duration(sec+60*step) * time.Second)
 		if sec > lo && got != want {
 			return "", false
 		}

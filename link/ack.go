@@ -108,7 +108,8 @@ func parseCompactAck(b []byte, env string) (Ack, error) {
 	}
 	seq, n := binary.Uvarint(b[2:])
 	// One form per ack: a seq written longer than it needs is refused.
-	if n <= 0 || n != len(binary.AppendUvarint(nil, seq)) || len(b) != 2+n+8 {
+	var shortest [binary.MaxVarintLen64]byte
+	if n <= 0 || n != binary.PutUvarint(shortest[:], seq) || len(b) != 2+n+8 {
 		return Ack{}, fmt.Errorf("link: compact ack %x: %w", b, ErrInvalidAck)
 	}
 	root := binary.BigEndian.Uint64(b[2+n:])

@@ -322,10 +322,7 @@ func writeReplay(t *testing.T, n int) string {
 }
 
 func TestAgentReplay(t *testing.T) {
-	recv, err := link.NewReceiver(store.NewMemory())
-	if err != nil {
-		t.Fatal(err)
-	}
+	recv := memoryReceiver(t)
 	srv := httptest.NewServer(link.NewHandler(recv, map[string]string{"host-1": "s3cret"}))
 	defer srv.Close()
 	const n = 5
@@ -337,7 +334,7 @@ func TestAgentReplay(t *testing.T) {
 	}
 	var polls, skipped, frames, full, sent, gz, onLink int
 	var pct float64
-	_, err = fmt.Sscanf(r.stdout, "%d polls (%d skipped), %d frames (%d full), %d bytes sent; full-snapshot gzip would have sent %d bytes (%f%%); %d bytes on the link, both ways, with HTTP and TLS\n",
+	_, err := fmt.Sscanf(r.stdout, "%d polls (%d skipped), %d frames (%d full), %d bytes sent; full-snapshot gzip would have sent %d bytes (%f%%); %d bytes on the link, both ways, with HTTP and TLS\n",
 		&polls, &skipped, &frames, &full, &sent, &gz, &pct, &onLink)
 	if err != nil {
 		t.Fatalf("summary %q: %v", r.stdout, err)
@@ -369,10 +366,7 @@ func TestAgentReplay(t *testing.T) {
 // the server does not hold, or a damaged one, costs a full frame and
 // nothing else.
 func TestAgentState(t *testing.T) {
-	recv, err := link.NewReceiver(store.NewMemory())
-	if err != nil {
-		t.Fatal(err)
-	}
+	recv := memoryReceiver(t)
 	srv := httptest.NewServer(link.NewHandler(recv, map[string]string{"host-1": "s3cret"}))
 	defer srv.Close()
 	state := filepath.Join(t.TempDir(), "agent.state")
@@ -403,12 +397,8 @@ func TestAgentState(t *testing.T) {
 	agent(second, "3 polls (0 skipped), 3 frames (0 full)")
 
 	// The server lost what the state names: one full frame.
-	recv2, err := link.NewReceiver(store.NewMemory())
-	if err != nil {
-		t.Fatal(err)
-	}
-	recv = recv2
-	srv.Config.Handler = link.NewHandler(recv2, map[string]string{"host-1": "s3cret"})
+	recv = memoryReceiver(t)
+	srv.Config.Handler = link.NewHandler(recv, map[string]string{"host-1": "s3cret"})
 	agent(second, "3 polls (0 skipped), 4 frames (1 full)")
 
 	if err := os.WriteFile(state, []byte("SD\x04garbage"), 0o600); err != nil {
@@ -431,10 +421,7 @@ func boolInt(b bool) int {
 // --h2c, over HTTP/2 without TLS to a server made by link.NewServer, as
 // serve's is: both arrive, and HTTP/2 costs fewer bytes on the link.
 func TestAgentCleartextHTTP2(t *testing.T) {
-	recv, err := link.NewReceiver(store.NewMemory())
-	if err != nil {
-		t.Fatal(err)
-	}
+	recv := memoryReceiver(t)
 	srv := httptest.NewUnstartedServer(nil)
 	srv.Config = link.NewServer("", link.NewHandler(recv, map[string]string{"host-1": "s3cret", "host-2": "s3cret"}))
 	srv.Start()
@@ -465,10 +452,7 @@ func TestAgentCleartextHTTP2(t *testing.T) {
 // upgraded: every frame it sends is format 3, and the server holds its last
 // poll. A format outside 3 and 4 is a usage error.
 func TestAgentFormat3(t *testing.T) {
-	recv, err := link.NewReceiver(store.NewMemory())
-	if err != nil {
-		t.Fatal(err)
-	}
+	recv := memoryReceiver(t)
 	var mu sync.Mutex
 	var versions []uint8
 	handler := link.NewHandler(recv, map[string]string{"host-1": "s3cret"})
@@ -519,10 +503,7 @@ func TestAgentLevel(t *testing.T) {
 	}
 	sent := map[string]int{}
 	for _, level := range []string{"default", "better", "low-memory"} {
-		recv, err := link.NewReceiver(store.NewMemory())
-		if err != nil {
-			t.Fatal(err)
-		}
+		recv := memoryReceiver(t)
 		var mu sync.Mutex
 		handler := link.NewHandler(recv, map[string]string{"host-1": "s3cret"})
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -559,6 +540,16 @@ func TestAgentLevel(t *testing.T) {
 	if r := runCLI(t, "agent", "--server", "http://127.0.0.1:1", "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--level", "best"); r.code != 2 {
 		t.Fatalf("--level best: code %d, want 2\n%s", r.code, r.stderr)
 	}
+}
+
+// memoryReceiver is a Receiver on a memory store.
+func memoryReceiver(t *testing.T) *link.Receiver {
+	t.Helper()
+	r, err := link.NewReceiver(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func mustParseSnap(t *testing.T, data []byte) *snapshot.Snapshot {
