@@ -38,6 +38,7 @@ type Frame struct {
 	texts *pendingTexts // items still to decode against the base
 	ticks []pendingTick // status ticks still to expand against the base
 	named uint64        // the base root as the frame names it (format 4: 32 bits)
+	hex   [2]int        // strings sent as hex bytes (format 5): without, with a prefix
 }
 
 // pendingTick is a collection edit's status tick, which becomes item
@@ -212,6 +213,7 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.hex = r.hex
 	if r.br.Len() != 0 {
 		return nil, fmt.Errorf("codec: body: %d trailing bytes: %w", r.br.Len(), ErrCorrupt)
 	}
@@ -333,6 +335,7 @@ type reader struct {
 	pending []pendingText // new items sent as text (format 3)
 	blob    []byte        // their zstd stream
 	ticks   []pendingTick // status ticks (format 4)
+	hex     [2]int        // hex strings read (format 5): without, with a prefix
 }
 
 func (d *Decoder) newReader(body []byte, version uint8, dict *dictionary) *reader {
@@ -367,14 +370,14 @@ func (r *reader) ref(what string) (key string, at int, byPos bool, err error) {
 	if err != nil {
 		return "", 0, false, r.corrupt(what, err)
 	}
-	if r.version >= 2 && !msgpcode.IsString(c) {
+	if r.version >= 2 && !r.isText(c) {
 		at, err := r.int(what)
 		if err == nil && at < 0 {
 			err = r.corrupt(fmt.Sprintf("%s: negative position %d", what, at), nil)
 		}
 		return "", at, true, err
 	}
-	key, err = r.str(what)
+	key, err = r.text(what)
 	return key, 0, false, err
 }
 
@@ -920,7 +923,7 @@ func (r *reader) ops(depth int) ([]delta.Op, error) {
 			if m == want {
 				if o.Prefix, err = r.int("splice prefix"); err == nil {
 					if o.Suffix, err = r.int("splice suffix"); err == nil {
-						o.Text, err = r.str("splice text")
+						o.Text, err = r.text("splice text")
 					}
 				}
 			}
@@ -1039,6 +1042,17 @@ func (r *reader) value(depth int) (*snapshot.Node, error) {
 		id, n, err := r.dec.DecodeExtHeader()
 		if err != nil {
 			return nil, r.corrupt("extension", err)
+		}
+		if r.version >= 5 && (id == extHex || id == extPrefixedHex) {
+			s, err := r.hexText(id, n, "string")
+			if err != nil {
+				return nil, err
+			}
+			node, err := snapshot.NewString(s)
+			if err != nil {
+				return nil, r.corrupt("string", err)
+			}
+			return node, nil
 		}
 		if id != extNumber {
 			return nil, r.corrupt(fmt.Sprintf("unknown extension type %d", id), nil)

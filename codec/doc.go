@@ -14,8 +14,10 @@
 // Docker statuses that count a minute up or change words as they age, "Up
 // 59 minutes" to "Up About an hour" (status ticks). A decoded frame is
 // therefore complete only once applied to its base ([Frame.Apply],
-// [Frame.NeedsBase], [Frame.NamesBase]). Encoders write format 4 with
-// dictionary 3; [WithVersion](3) writes what older receivers read.
+// [Frame.NeedsBase], [Frame.NamesBase]). Encoders write format 5 with
+// dictionary 3: format 4 with the hex digits of ids and digests sent as the
+// bytes they spell. [WithVersion](4) or (3) writes what older receivers
+// read.
 //
 // Decoding is bounded and never panics: the body length is checked against
 // the configured maximum before anything is inflated, zstd is capped at that

@@ -79,14 +79,14 @@ func WithoutBaseCoding() EncoderOption {
 	}
 }
 
-// WithVersion sets the frame format version written: 4 (the default) or
-// 3, for receivers that do not read format 4 yet (a fleet upgrades its
-// servers first); format 3 names dictionary 2 by default, and refuses 3.
-// Readers of this build decode both.
+// WithVersion sets the frame format version written: 5 (the default), or
+// 4 or 3 for receivers that do not read the newer formats yet (a fleet
+// upgrades its servers first); format 3 names dictionary 2 by default, and
+// refuses 3. Readers of this build decode all three.
 func WithVersion(v uint8) EncoderOption {
 	return func(e *Encoder) error {
-		if v != 3 && v != 4 {
-			return fmt.Errorf("codec: format version %d: this build writes 3 or 4: %w", v, ErrInvalidOption)
+		if v < 3 || v > Version {
+			return fmt.Errorf("codec: format version %d: this build writes 3 to %d: %w", v, Version, ErrInvalidOption)
 		}
 		e.version = v
 		return nil
@@ -389,7 +389,7 @@ func writeRef(enc writer, key string, at int, byPos bool) {
 		_ = enc.EncodeInt(int64(at))
 		return
 	}
-	_ = enc.EncodeString(key)
+	_ = enc.text(key)
 }
 
 func writeCollection(enc writer, c *delta.CollectionEdit) error {
@@ -406,7 +406,7 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 	enc.name(c.Rule)
 	_ = enc.EncodeArrayLen(len(c.Remove) + len(c.RemoveAt))
 	for _, k := range c.Remove {
-		_ = enc.EncodeString(k)
+		_ = enc.text(k)
 	}
 	for _, i := range c.RemoveAt {
 		_ = enc.EncodeInt(int64(i))
@@ -620,7 +620,7 @@ func writeOps(enc writer, ops []delta.Op) error {
 			enc.name(o.Path)
 			_ = enc.EncodeInt(int64(o.Prefix))
 			_ = enc.EncodeInt(int64(o.Suffix))
-			_ = enc.EncodeString(o.Text)
+			_ = enc.text(o.Text)
 		case delta.OpIncrementText:
 			_ = enc.EncodeArrayLen(4)
 			_ = enc.EncodeUint(uint64(o.Kind))
@@ -644,7 +644,7 @@ func writeValue(enc writer, n *snapshot.Node) error {
 	case snapshot.Bool:
 		return enc.EncodeBool(n.Bool())
 	case snapshot.String:
-		return enc.EncodeString(n.Text())
+		return enc.text(n.Text())
 	case snapshot.Number:
 		lit := n.Text()
 		if i, ok := canonicalInt(lit); ok {

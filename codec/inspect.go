@@ -21,6 +21,9 @@ type Info struct {
 	// ItemsStreamBytes is the size of the zstd stream holding new items
 	// sent as text coded against base items (format 3), 0 when none.
 	ItemsStreamBytes int `json:"items_stream_bytes,omitempty"`
+	// HexStrings counts the strings sent as the bytes their trailing hex
+	// digits spell (format 5): ids, digests, endpoint ids.
+	HexStrings int `json:"hex_strings,omitempty"`
 }
 
 // EditInfo describes one edit outside keyed collections.
@@ -61,6 +64,7 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 		Dictionary:  f.Header.Dictionary,
 		FrameBytes:  len(frame),
 		BodyBytes:   f.Header.BodySize,
+		HexStrings:  f.hex[0] + f.hex[1],
 	}
 	if f.Header.Kind == Full {
 		info.Root = snapshot.FormatHash(f.Root)

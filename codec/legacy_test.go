@@ -17,7 +17,7 @@ func TestLegacyVectors(t *testing.T) {
 	for _, tt := range []struct {
 		version uint8
 		min     int // vectors there must be at least
-	}{{1, 6}, {2, 10}, {3, 11}} {
+	}{{1, 6}, {2, 10}, {3, 11}, {4, 13}} {
 		t.Run(fmt.Sprintf("v%d", tt.version), func(t *testing.T) {
 			legacyVectors(t, tt.version, tt.min)
 		})
@@ -86,7 +86,7 @@ func TestNewerOperationsInOlderFrames(t *testing.T) {
 		d := &delta.Delta{Base: base.Hash(), Target: mustParse(t, tt.next).Hash(),
 			Edits: []delta.Edit{{Kind: delta.Patch, Path: []string{}, Ops: []delta.Op{tt.op}}}}
 		frames := map[uint8][]byte{}
-		for _, written := range []uint8{3, 4} {
+		for written := uint8(3); written <= Version; written++ {
 			enc, err := NewEncoder(WithDictionary(NoDictionary), WithoutCompression(), WithVersion(written))
 			if err != nil {
 				t.Fatal(err)

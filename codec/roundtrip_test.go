@@ -539,7 +539,8 @@ func TestBodyWindow(t *testing.T) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, `{"id":"item-%d","hash":"%016x","n":%d}`, i, uint64(i)*0x9e3779b97f4a7c15, i*7)
+		// Upper-case hex: format 5 would halve lower-case digits.
+		fmt.Fprintf(&b, `{"id":"item-%d","hash":"%016X","n":%d}`, i, uint64(i)*0x9e3779b97f4a7c15, i*7)
 	}
 	b.WriteString(`]}`)
 	frame := mustEncodeFull(t, mustParse(t, b.String()))

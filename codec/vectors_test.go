@@ -76,6 +76,18 @@ func parseFile(t testing.TB, path string) *snapshot.Snapshot {
 // encodeVector returns the frame this build writes for v.
 func encodeVector(t testing.TB, v vector) []byte {
 	t.Helper()
+	if v.name == "hex-strings" {
+		// Raw, so that the hex strings can be read in frame.bin.
+		enc, err := NewEncoder(WithoutCompression())
+		if err != nil {
+			t.Fatal(err)
+		}
+		frame, err := enc.AppendDelta(nil, hexStringsDelta(t, v.base, v.next))
+		if err != nil {
+			t.Fatalf("%s: AppendDelta: %v", v.name, err)
+		}
+		return frame
+	}
 	if build, ok := handBuilt[v.name]; ok {
 		enc, err := NewEncoder(WithDictionary(NoDictionary))
 		if err != nil {
@@ -150,6 +162,29 @@ func handBuiltDelta(t testing.TB, base, next *snapshot.Snapshot) *delta.Delta {
 	}}
 }
 
+// hexStringsDelta is the delta of the hex-strings vector, written by hand
+// to name base items by key: hex strings (format 5) as item keys, values
+// and splice text.
+func hexStringsDelta(t testing.TB, base, next *snapshot.Snapshot) *delta.Delta {
+	val := func(doc string) *snapshot.Node { return mustParse(t, doc).Root() }
+	strings, _ := next.Root().Get("strings")
+	return &delta.Delta{Base: base.Hash(), Target: next.Hash(), Edits: []delta.Edit{
+		{Kind: delta.Keyed, Path: []string{"containers"}, Collection: &delta.CollectionEdit{
+			Rule:   "Id",
+			Remove: []string{"d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4c6d8e0f2a4b6c8d0e2f4a6b8c0d2e4"},
+			Patch: []delta.ItemPatch{{Key: "4f1c0a6be2d04a7e9e0f3b6b51e8d8e2c3a9f0b1d2e3f4a5b6c7d8e9f0a1b2c3", Ops: []delta.Op{
+				{Kind: delta.OpReplace, Path: "/EndpointID", Value: val(`"bd5445925d5c5bab664caf33f2200415be75b1d614ce3c323809278245e3dd48"`)},
+				{Kind: delta.OpReplace, Path: "/ImageID", Value: val(`"sha256:03fec3470187343fd22462cfaf381570c2c458f45f46dc82446a0ed597efe50d"`)},
+			}}},
+		}},
+		{Kind: delta.Patch, Path: []string{"pod"}, Ops: []delta.Op{
+			{Kind: delta.OpSplice, Path: "/containerID", Prefix: len("containerd://"), Suffix: 0,
+				Text: "6e369f1610f8b12ee14a4b2d6f40dfe23caab2b7f736ca9aeb4f73545c1342e9"},
+		}},
+		{Kind: delta.Set, Path: []string{"strings"}, Value: strings},
+	}}
+}
+
 // TestVectors checks the golden vectors both ways: this build encodes each
 // case to exactly frame.bin, and decodes frame.bin back to next.json.
 // Run with -update to rewrite frame.bin after an intended format change.
@@ -209,6 +244,12 @@ func TestVectorsCover(t *testing.T) {
 		}
 		has[f.Header.Kind.String()+"/"+f.Header.Compression.String()] = true
 		has[fmt.Sprintf("version %d dictionary %d", f.Header.Version, f.Header.Dictionary)] = true
+		if f.hex[0] > 0 {
+			has["hex string"] = true
+		}
+		if f.hex[1] > 0 {
+			has["prefixed hex string"] = true
+		}
 		if f.Delta == nil {
 			continue
 		}
@@ -280,6 +321,7 @@ func TestVectorsCover(t *testing.T) {
 	}
 	want := []string{
 		"full/zstd", "delta/none", "delta/zstd", "empty delta", "set", "remove", "patch", "collection",
+		"hex string", "prefixed hex string",
 		fmt.Sprintf("version %d dictionary 0", Version), fmt.Sprintf("version %d dictionary %d", Version, BuiltinDictionary3),
 		"counting status tick", "counting status tick leaving items alone",
 		"humanized status tick", "humanized status tick leaving items alone",

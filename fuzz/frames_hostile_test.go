@@ -199,12 +199,17 @@ func TestDeepNesting(t *testing.T) {
 }
 
 // TestUnknownExtensions sends msgpack extension types other than the
-// number literal (type 1), and the number extension holding something that
-// is not a number, wherever a value goes.
+// number literal (type 1) and hex strings (types 2 and 3), the number
+// extension holding something that is not a number, and malformed hex
+// strings, wherever a value goes.
 func TestUnknownExtensions(t *testing.T) {
 	eps := entryPoints(t, mustParse(t, pollJSON(0)))
 	exts := map[string]string{
-		"fixext1 type 2":         "\xd4\x02\x31",
+		"fixext1 type 4":         "\xd4\x04\x31",
+		"hex ext16, 64K says":    "\xc8\xff\xff\x02\x31",
+		"prefixed hex, empty":    "\xc7\x00\x03",
+		"prefixed hex, long n":   "\xd5\x03\x05a",
+		"prefixed hex, bad UTF8": "\xd5\x03\x01\xff",
 		"fixext1 type 127":       "\xd4\x7f\x31",
 		"fixext1 type -128":      "\xd4\x80\x31",
 		"timestamp (type -1)":    "\xd6\xff\x00\x00\x00\x00",

@@ -188,9 +188,9 @@ func (e *envState) find(root uint64) *snapshot.Snapshot {
 }
 
 // findBases returns the held snapshots a delta frame may apply to, the
-// current one first. A format 4 frame names its base by 32 bits of its
-// root, which two held snapshots share with odds of 2^-32 a pair: the
-// frame's target root then tells which one it was made against.
+// current one first. A frame of format 4 or later names its base by 32
+// bits of its root, which two held snapshots share with odds of 2^-32 a
+// pair: the frame's target root then tells which one it was made against.
 func (e *envState) findBases(f *codec.Frame) []*snapshot.Snapshot {
 	var bases []*snapshot.Snapshot
 	for _, s := range e.recent {

@@ -66,6 +66,9 @@ func formatInfo(info *codec.Info) string {
 		}
 		b.WriteByte('\n')
 	}
+	if info.HexStrings > 0 {
+		fmt.Fprintf(&b, "hex strings  %d\n", info.HexStrings)
+	}
 	if info.ItemsStreamBytes > 0 {
 		fmt.Fprintf(&b, "items stream %d bytes\n", info.ItemsStreamBytes)
 	}
