@@ -258,6 +258,7 @@ func writeDoc(w *bytes.Buffer, o options, mach, chart string, sims, captures []*
 
 	p("%s", leversSection)
 	p("%s", linkSection)
+	p("%s", format5Section)
 	p("%s", humanizedSection)
 	p("%s", format4Section)
 	p("%s", subValueSection)
@@ -520,6 +521,54 @@ The after side of the Ratio rows was measured before the last two speed commits 
 collection, compact items' JSON inflated rather than parsed): single runs after them gave encode/full-zstd 0.86-0.91 on
 docker-large and 0.91-1.09 on k8s-large.
 
+`
+
+// format5Section is measured history: what format 5 (hex strings) did to
+// the bytes and to the agent's and server's time.
+const format5Section = `## Format 5: benchstat before and after (issue 5)
+
+` + "`" + `go test -run '^$' -bench 'Ratio|Snapdelta/.*/(encode|decode)$' -benchtime 59x -count 1 -benchmem ./bench/` + "`" + `,
+six runs of each side interleaved, at 9294ca2 (format 4) and 9df84f8 (format 5: hex strings). The bytes go down on
+every profile, most on docker-large, where new endpoint ids of restarted containers were sent a byte a digit; no time
+moved beyond the noise (allocations +0.1%, one more a frame).
+
+` + "```" + `
+                                │    9294ca2    │              9df84f8               │
+                                │    sec/op     │    sec/op     vs base              │
+Snapdelta/docker-small/encode-2    212.1µ ± 24%   211.4µ ± 16%       ~ (p=0.818 n=6)
+Snapdelta/docker-small/decode-2    13.96µ ± 18%   14.97µ ± 44%       ~ (p=0.485 n=6)
+Snapdelta/docker-large/encode-2    1.424m ±  9%   1.388m ±  6%       ~ (p=0.093 n=6)
+Snapdelta/docker-large/decode-2   101.17µ ± 12%   98.79µ ± 28%       ~ (p=0.589 n=6)
+Snapdelta/k8s-small/encode-2       868.4µ ±  5%   854.7µ ±  4%       ~ (p=0.394 n=6)
+Snapdelta/k8s-small/decode-2       144.6µ ± 12%   146.0µ ±  9%       ~ (p=0.818 n=6)
+Snapdelta/k8s-large/encode-2       5.843m ± 14%   5.803m ±  5%       ~ (p=0.485 n=6)
+Snapdelta/k8s-large/decode-2      1062.5µ ± 11%   987.1µ ± 17%       ~ (p=0.485 n=6)
+Ratio/docker-small-2               369.6µ ±  9%   346.0µ ±  6%       ~ (p=0.065 n=6)
+Ratio/docker-large-2               3.633m ±  7%   3.561m ±  8%       ~ (p=0.394 n=6)
+Ratio/k8s-small-2                  2.218m ±  7%   2.092m ± 23%       ~ (p=0.065 n=6)
+Ratio/k8s-large-2                  20.55m ±  2%   20.53m ± 11%       ~ (p=1.000 n=6)
+geomean                            722.8µ         710.0µ        -1.77%
+
+                                │   9294ca2    │              9df84f8               │
+                                │   B/cycle    │   B/cycle     vs base              │
+Snapdelta/docker-small/encode-2     66.17 ± 0%     63.90 ± 0%  -3.43% (p=0.002 n=6)
+Snapdelta/docker-small/decode-2     66.17 ± 0%     63.90 ± 0%  -3.43% (p=0.002 n=6)
+Snapdelta/docker-large/encode-2     233.3 ± 0%     211.2 ± 0%  -9.47% (p=0.002 n=6)
+Snapdelta/docker-large/decode-2     233.3 ± 0%     211.2 ± 0%  -9.47% (p=0.002 n=6)
+Snapdelta/k8s-small/encode-2        426.7 ± 0%     414.4 ± 0%  -2.88% (p=0.002 n=6)
+Snapdelta/k8s-small/decode-2        426.7 ± 0%     414.4 ± 0%  -2.88% (p=0.002 n=6)
+Snapdelta/k8s-large/encode-2      2.642Ki ± 0%   2.521Ki ± 0%  -4.55% (p=0.002 n=6)
+Snapdelta/k8s-large/decode-2      2.642Ki ± 0%   2.521Ki ± 0%  -4.55% (p=0.002 n=6)
+geomean                             365.4          346.7       -5.12%
+
+                     │     9294ca2      │                9df84f8                 │
+                     │ encode/full-zstd │ encode/full-zstd  vs base              │
+Ratio/docker-small-2        1.317 ± 11%         1.366 ± 4%       ~ (p=0.132 n=6)
+Ratio/docker-large-2       854.5m ±  4%        844.2m ± 5%       ~ (p=0.394 n=6)
+Ratio/k8s-small-2          984.1m ±  8%        976.5m ± 3%       ~ (p=0.589 n=6)
+Ratio/k8s-large-2          952.2m ±  3%        954.5m ± 3%       ~ (p=0.937 n=6)
+geomean                     1.013               1.018       +0.48%
+` + "```" + `
 `
 
 // humanizedSection is measured history: humanized ticks, the 2 MiB body
