@@ -248,7 +248,13 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 	if h.Compression == None {
 		return h, payload, nil
 	}
-	if h.Version >= 4 {
+	switch {
+	case h.Compression == ZstdBlock:
+		buf := lendZstdBuffer()
+		*buf = appendBlockFrame(*buf, payload, h.BodySize)
+		defer returnZstdMagic(buf)
+		payload = *buf
+	case h.Version >= 4:
 		buf := lendZstdMagic(payload)
 		defer returnZstdMagic(buf)
 		payload = *buf
@@ -282,8 +288,16 @@ var zstdMagicBufs = sync.Pool{New: func() any { return new([]byte) }}
 // lendZstdMagic returns a lent buffer holding the zstd magic number and
 // payload; give it back with returnZstdMagic once decoded.
 func lendZstdMagic(payload []byte) *[]byte {
+	buf := lendZstdBuffer()
+	*buf = append(append(*buf, zstdMagic[:]...), payload...)
+	return buf
+}
+
+// lendZstdBuffer returns an empty lent buffer; give it back with
+// returnZstdMagic.
+func lendZstdBuffer() *[]byte {
 	buf := zstdMagicBufs.Get().(*[]byte)
-	*buf = append(append((*buf)[:0], zstdMagic[:]...), payload...)
+	*buf = (*buf)[:0]
 	return buf
 }
 

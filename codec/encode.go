@@ -274,7 +274,10 @@ func (e *Encoder) finish(dst []byte, kind Kind, body []byte) []byte {
 	at := len(dst)
 	dst = z.EncodeAll(body, dst)
 	ok := true
-	if e.version >= 4 {
+	if block, single := singleBlock(dst[at:]); e.version >= 5 && single && len(body) <= maxBlockBody {
+		dst = dst[:at+copy(dst[at:], block)]
+		dst[start+3] = dst[start+3]&^compressionMask | byte(ZstdBlock)<<2
+	} else if e.version >= 4 {
 		dst, ok = dropZstdMagic(dst, at)
 	}
 	rawLen := at - start + len(body) // the header's length does not depend on the compression

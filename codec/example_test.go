@@ -45,7 +45,7 @@ func ExampleEncoder_AppendDelta() {
 	}
 	fmt.Printf("no change: %d bytes\n", len(same))
 	// Output:
-	// delta frame, 45 bytes, body zstd
+	// delta frame, 40 bytes, body zstd-block
 	// no change: 21 bytes
 }
 

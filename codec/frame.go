@@ -56,7 +56,14 @@ type Compression uint8
 // The body compressions. Their numbers are part of the wire format.
 const (
 	None Compression = 0
+	// Zstd bodies are one zstd frame, its magic number left out from
+	// format 4 on.
 	Zstd Compression = 1
+	// ZstdBlock bodies (format 5) are the content of one compressed zstd
+	// block, without the frame around it: a frame header and a block
+	// header are five bytes of a 45-byte frame, and the snapdelta header
+	// already says all they say. For bodies up to maxBlockBody.
+	ZstdBlock Compression = 2
 )
 
 func (c Compression) String() string {
@@ -65,6 +72,8 @@ func (c Compression) String() string {
 		return "none"
 	case Zstd:
 		return "zstd"
+	case ZstdBlock:
+		return "zstd-block"
 	}
 	return fmt.Sprintf("compression(%d)", uint8(c))
 }
@@ -101,8 +110,8 @@ func ParseHeader(frame []byte) (Header, error) {
 		return h, fmt.Errorf("codec: frame header: unknown kind %d: %w", h.Kind, ErrCorrupt)
 	}
 	h.Compression = Compression((flags & compressionMask) >> 2)
-	if h.Compression != None && h.Compression != Zstd {
-		return h, fmt.Errorf("codec: frame header: unknown compression %d: %w", h.Compression, ErrCorrupt)
+	if h.Compression > ZstdBlock || (h.Compression == ZstdBlock && h.Version < 5) {
+		return h, fmt.Errorf("codec: frame header: unknown compression %d in a format %d frame: %w", h.Compression, h.Version, ErrCorrupt)
 	}
 	pos := 4
 	if h.Version < 4 || flags>>dictShift == dictEscaped {
@@ -131,6 +140,11 @@ func ParseHeader(frame []byte) (Header, error) {
 	}
 	if h.Compression == None && uint64(len(frame)-pos) != h.BodySize {
 		return h, fmt.Errorf("codec: frame header: body of %d bytes, header says %d: %w", len(frame)-pos, h.BodySize, ErrCorrupt)
+	}
+	// A block is at most as long as the body (its frame's window) and a
+	// body fits one block (RFC 8878, Block_Maximum_Size).
+	if n := uint64(len(frame) - pos); h.Compression == ZstdBlock && (n == 0 || n > h.BodySize || h.BodySize > maxBlockBody) {
+		return h, fmt.Errorf("codec: frame header: a zstd block of %d bytes for a body of %d (a block holds 1 to %d bytes, in at most as many): %w", n, h.BodySize, maxBlockBody, ErrCorrupt)
 	}
 	return h, nil
 }

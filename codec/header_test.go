@@ -31,6 +31,20 @@ func TestParseHeader(t *testing.T) {
 		{"kind 3", []byte("SD\x01\x03\x00\x00"), Header{}, ErrCorrupt},
 		{"compression 2", []byte("SD\x01\x08\x00\x00"), Header{}, ErrCorrupt},
 		{"compression 3", []byte("SD\x01\x0c\x00\x00"), Header{}, ErrCorrupt},
+		{"format 4 compression 2", []byte("SD\x04\x09\x05\x01"), Header{}, ErrCorrupt},
+		{"format 5 compression 3", []byte("SD\x05\x0d\x05\x01"), Header{}, ErrCorrupt},
+		{"format 5 zstd block, nothing in it", []byte("SD\x05\x09\x05"), Header{}, ErrCorrupt},
+		{"format 5 zstd block of an empty body", []byte("SD\x05\x09\x00\x01"), Header{}, ErrCorrupt},
+		{"format 5 zstd block longer than its body", []byte("SD\x05\x09\x02\x01\x02\x03"), Header{}, ErrCorrupt},
+		{"format 5 zstd block of a body past 128 KiB", []byte("SD\x05\x09\x81\x80\x08\x01"), Header{}, ErrCorrupt},
+		{
+			"format 5 zstd block", []byte("SD\x05\x09\x05\x01"),
+			Header{Version: 5, Kind: DeltaKind, Compression: ZstdBlock, BodySize: 5, HeaderSize: 5}, nil,
+		},
+		{
+			"format 5 zstd block of a 128 KiB body", []byte("SD\x05\x08\x80\x80\x08\x01"),
+			Header{Version: 5, Kind: Full, Compression: ZstdBlock, BodySize: 128 << 10, HeaderSize: 7}, nil,
+		},
 		{"dictionary 1", []byte("SD\x01\x00\x01\x00"), Header{}, ErrVersion},
 		{"dictionary 300", []byte("SD\x01\x00\xac\x02\x00"), Header{}, ErrVersion},
 		{"dictionary id truncated", []byte("SD\x01\x00\x80"), Header{}, ErrCorrupt},
@@ -130,7 +144,8 @@ func TestKindAndCompressionStrings(t *testing.T) {
 		{Kind(3).String(), "kind(3)"},
 		{None.String(), "none"},
 		{Zstd.String(), "zstd"},
-		{Compression(2).String(), "compression(2)"},
+		{ZstdBlock.String(), "zstd-block"},
+		{Compression(3).String(), "compression(3)"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

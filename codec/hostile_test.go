@@ -195,32 +195,45 @@ func TestZstdBomb(t *testing.T) {
 	}
 }
 
-// TestZstdBodySizeMismatch checks that a zstd body that inflates to less
-// than its header promises is refused, as is one a little longer.
+// TestZstdBodySizeMismatch checks that a zstd body, a frame (format 4) or
+// a bare block (format 5), that inflates to less than its header promises
+// is refused, as is one a little longer.
 func TestZstdBodySizeMismatch(t *testing.T) {
 	s := mustParse(t, dockerDoc(20, 1))
-	frame := mustEncodeFull(t, s)
-	h, err := ParseHeader(frame)
-	if err != nil || h.Compression != Zstd {
-		t.Fatalf("need a zstd frame: %+v, %v", h, err)
+	v4, err := NewEncoder(WithVersion(4))
+	if err != nil {
+		t.Fatal(err)
 	}
-	payload := frame[h.HeaderSize:]
-	for _, size := range []uint64{0, h.BodySize - 1, h.BodySize + 1, h.BodySize * 2} {
-		f := append(appendHeader(nil, Version, Full, Zstd, 0, size), payload...)
-		_, err := Decode(f)
-		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTooLarge) {
-			t.Errorf("zstd body of %d bytes, header says %d: %v, want ErrCorrupt or ErrTooLarge", h.BodySize, size, err)
+	old, err := v4.AppendFull(nil, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		frame []byte
+		comp  Compression
+	}{{old, Zstd}, {mustEncodeFull(t, s), ZstdBlock}} {
+		h, err := ParseHeader(tt.frame)
+		if err != nil || h.Compression != tt.comp {
+			t.Fatalf("need a %s frame: %+v, %v", tt.comp, h, err)
 		}
-	}
-	// Garbage after the zstd frame.
-	bad := append(bytes.Clone(frame), 0x00, 0x01)
-	if _, err := Decode(bad); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("bytes after the zstd frame: %v, want ErrCorrupt", err)
-	}
-	// A body that is not zstd at all.
-	bad = append(appendHeader(nil, Version, Full, Zstd, 0, 10), "not zstd at all"...)
-	if _, err := Decode(bad); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("body that is not zstd: %v, want ErrCorrupt", err)
+		payload := tt.frame[h.HeaderSize:]
+		for _, size := range []uint64{0, h.BodySize - 1, h.BodySize + 1, h.BodySize * 2} {
+			f := append(appendHeader(nil, h.Version, Full, tt.comp, h.Dictionary, size), payload...)
+			_, err := Decode(f)
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTooLarge) {
+				t.Errorf("%s body of %d bytes, header says %d: %v, want ErrCorrupt or ErrTooLarge", tt.comp, h.BodySize, size, err)
+			}
+		}
+		// Garbage after the zstd frame or block.
+		bad := append(bytes.Clone(tt.frame), 0x00, 0x01)
+		if _, err := Decode(bad); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("bytes after the %s body: %v, want ErrCorrupt", tt.comp, err)
+		}
+		// A body that is not zstd at all.
+		bad = append(appendHeader(nil, h.Version, Full, tt.comp, 0, 10), "not zstd at all"...)
+		if _, err := Decode(bad); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s body that is not zstd: %v, want ErrCorrupt", tt.comp, err)
+		}
 	}
 }
 

@@ -320,7 +320,7 @@ func TestVectorsCover(t *testing.T) {
 		}
 	}
 	want := []string{
-		"full/zstd", "delta/none", "delta/zstd", "empty delta", "set", "remove", "patch", "collection",
+		"full/zstd-block", "delta/none", "delta/zstd-block", "empty delta", "set", "remove", "patch", "collection",
 		"hex string", "prefixed hex string",
 		fmt.Sprintf("version %d dictionary 0", Version), fmt.Sprintf("version %d dictionary %d", Version, BuiltinDictionary3),
 		"counting status tick", "counting status tick leaving items alone",

@@ -256,12 +256,18 @@ func TestTrailingBytes(t *testing.T) {
 		t.Fatalf("want a raw full frame: %+v %v", hr, err)
 	}
 	body := raw[hr.HeaderSize:]
-	zs := mustFullFrame(t, next)
+	zs := formatFrame(t, 4, nil, next)
 	hz, err := codec.ParseHeader(zs)
 	if err != nil || hz.Compression != codec.Zstd {
 		t.Fatalf("want a zstd full frame: %+v %v", hz, err)
 	}
 	zpayload := zs[hz.HeaderSize:]
+	zb := mustFullFrame(t, next)
+	hb, err := codec.ParseHeader(zb)
+	if err != nil || hb.Compression != codec.ZstdBlock {
+		t.Fatalf("want a zstd block full frame: %+v %v", hb, err)
+	}
+	bpayload := zb[hb.HeaderSize:]
 	d, err := delta.Diff(base, next)
 	if err != nil {
 		t.Fatal(err)
@@ -276,6 +282,13 @@ func TestTrailingBytes(t *testing.T) {
 		"bytes after the raw body":                    append(bytes.Clone(raw), 0x00),
 		"bytes after the zstd stream":                 append(bytes.Clone(zs), 0x00, 0x01, 0x02),
 		"a second zstd frame":                         append(bytes.Clone(zs), zpayload...),
+		"bytes after the zstd block":                  append(bytes.Clone(zb), 0x00, 0x01, 0x02),
+		"a second zstd block":                         append(bytes.Clone(zb), bpayload...),
+		"a zstd block for a body one byte longer":     append(sameHeader(zb, compBlock, hb.BodySize+1), bpayload...),
+		"a zstd block for a body one byte shorter":    append(sameHeader(zb, compBlock, hb.BodySize-1), bpayload...),
+		"header claims 2^64-1, zstd block":            append(sameHeader(zb, compBlock, 1<<64-1), bpayload...),
+		"a zstd frame as a zstd block":                append(sameHeader(zb, compBlock, hz.BodySize), zpayload...),
+		"a zstd block as a zstd frame":                append(sameHeader(zb, compZstd, hb.BodySize), bpayload...),
 		"bytes after the delta":                       append(bytes.Clone(df), 0x90),
 		"a frame after the frame":                     append(bytes.Clone(raw), raw...),
 		"header claims 64 MiB, raw":                   append(header(kindFull, compNone, codec.DefaultMaxDecodedSize), body...),

@@ -52,6 +52,32 @@ func mustDeltaFrame(t testing.TB, base, next *snapshot.Snapshot) []byte {
 	return frame
 }
 
+// formatFrame is the frame an encoder of format version v writes: base
+// to next, or next whole when base is nil.
+func formatFrame(t testing.TB, v uint8, base, next *snapshot.Snapshot) []byte {
+	t.Helper()
+	enc, err := codec.NewEncoder(codec.WithVersion(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base == nil {
+		frame, err := enc.AppendFull(nil, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return frame
+	}
+	d, err := delta.Diff(base, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame, err := enc.AppendDelta(nil, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return frame
+}
+
 func mustFullFrame(t testing.TB, s *snapshot.Snapshot) []byte {
 	t.Helper()
 	frame, err := codec.EncodeFull(s)
@@ -84,12 +110,20 @@ const (
 	kindDelta = 1
 	compNone  = 0
 	compZstd  = 1
+	compBlock = 2 // format 5: a bare zstd block
 )
 
-// header returns a frame header of the current format version (4: the
+// header returns a frame header of the current format version (the
 // dictionary id, 0, in the flags' top bits).
 func header(kind, comp byte, bodySize uint64) []byte {
 	h := []byte{'S', 'D', codec.Version, kind | comp<<2}
+	return binary.AppendUvarint(h, bodySize)
+}
+
+// sameHeader returns the header of frame (a format 4 or later frame whose
+// dictionary id sits in the flags) with another compression and body size.
+func sameHeader(frame []byte, comp byte, bodySize uint64) []byte {
+	h := []byte{'S', 'D', frame[2], frame[3]&^0x0c | comp<<2}
 	return binary.AppendUvarint(h, bodySize)
 }
 

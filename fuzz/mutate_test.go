@@ -35,6 +35,9 @@ func validFrames(t *testing.T) []validFrame {
 		{"poll delta 0-1", p0, p1, mustDeltaFrame(t, p0, p1)},
 		{"poll delta 1-2", p1, p2, mustDeltaFrame(t, p1, p2)},
 		{"no change", p2, p2, mustDeltaFrame(t, p2, p2)},
+		// Format 4 bodies are zstd frames, format 5 bodies bare blocks.
+		{"poll full, format 4", nil, p1, formatFrame(t, 4, nil, p1)},
+		{"poll delta 0-1, format 4", p0, p1, formatFrame(t, 4, p0, p1)},
 	}
 	for _, v := range loadVectors(t, "vectors") {
 		out = append(out, validFrame{"vector " + v.name, v.base, v.next, v.frame})
@@ -53,8 +56,8 @@ func validFrames(t *testing.T) []validFrame {
 		sameSnapshot(t, f.name, got, f.next)
 	}
 	for k, cs := range kinds {
-		if !cs[codec.None] || !cs[codec.Zstd] {
-			t.Fatalf("the frames do not cover %s frames with both bodies: %v", k, cs)
+		if !cs[codec.None] || !cs[codec.Zstd] || !cs[codec.ZstdBlock] {
+			t.Fatalf("the frames do not cover %s frames with every body: %v", k, cs)
 		}
 	}
 	return out
