@@ -59,33 +59,39 @@ func (w writer) text(s string) error {
 		return w.EncodeString(s)
 	}
 	digits := s[prefix:]
-	if prefix == 0 {
-		if err := w.EncodeExtHeader(extHex, len(digits)/2); err != nil {
-			return err
-		}
-	} else {
-		if err := w.EncodeExtHeader(extPrefixedHex, 1+prefix+len(digits)/2); err != nil {
-			return err
-		}
-		if _, err := w.Writer().Write([]byte{byte(prefix)}); err != nil {
-			return err
-		}
-		if _, err := w.Writer().Write([]byte(s[:prefix])); err != nil {
-			return err
-		}
+	id, size := extHex, len(digits)/2
+	if prefix > 0 {
+		id, size = extPrefixedHex, 1+prefix+size
 	}
-	var buf [256]byte
-	for len(digits) > 0 {
-		n := min(len(digits), 2*len(buf))
-		if _, err := hex.Decode(buf[:], []byte(digits[:n])); err != nil {
-			return err // cannot happen: hexTail checked every digit
-		}
-		if _, err := w.Writer().Write(buf[:n/2]); err != nil {
-			return err
-		}
-		digits = digits[n:]
+	if err := w.EncodeExtHeader(id, size); err != nil {
+		return err
 	}
-	return nil
+	// The data through a fixed buffer: ids and digests come by the
+	// thousand in a large host's full frame.
+	var buf [1 + maxHexPrefix]byte
+	out := buf[:0]
+	if prefix > 0 {
+		out = append(append(out, byte(prefix)), s[:prefix]...)
+	}
+	for i := 0; i < len(digits); i += 2 {
+		if len(out) == len(buf) {
+			if _, err := w.Writer().Write(out); err != nil {
+				return err
+			}
+			out = buf[:0]
+		}
+		out = append(out, hexValue(digits[i])<<4|hexValue(digits[i+1]))
+	}
+	_, err := w.Writer().Write(out)
+	return err
+}
+
+// hexValue is the value of a lowercase hex digit.
+func hexValue(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
 }
 
 // isText reports whether code c starts a string that is not a name: a str,
