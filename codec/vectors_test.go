@@ -76,24 +76,12 @@ func parseFile(t testing.TB, path string) *snapshot.Snapshot {
 // encodeVector returns the frame this build writes for v.
 func encodeVector(t testing.TB, v vector) []byte {
 	t.Helper()
-	if v.name == "hex-strings" {
-		// Raw, so that the hex strings can be read in frame.bin.
-		enc, err := NewEncoder(WithoutCompression())
+	if hb, ok := handBuilt[v.name]; ok {
+		enc, err := NewEncoder(hb.opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		frame, err := enc.AppendDelta(nil, hexStringsDelta(t, v.base, v.next))
-		if err != nil {
-			t.Fatalf("%s: AppendDelta: %v", v.name, err)
-		}
-		return frame
-	}
-	if build, ok := handBuilt[v.name]; ok {
-		enc, err := NewEncoder(WithDictionary(NoDictionary))
-		if err != nil {
-			t.Fatal(err)
-		}
-		frame, err := enc.AppendDelta(nil, build(t, v.base, v.next))
+		frame, err := enc.AppendDelta(nil, hb.delta(t, v.base, v.next))
 		if err != nil {
 			t.Fatalf("%s: AppendDelta: %v", v.name, err)
 		}
@@ -119,11 +107,16 @@ func encodeVector(t testing.TB, v vector) []byte {
 }
 
 // handBuilt gives the deltas of the vectors written by hand instead of by
-// delta.Diff: forms every reader must take that Diff never writes (move,
-// copy and test operations, base items named by key, a time shift to a
-// fixed layout), encoded without a dictionary.
-var handBuilt = map[string]func(t testing.TB, base, next *snapshot.Snapshot) *delta.Delta{
-	"hand-built": handBuiltDelta,
+// delta.Diff, and the encoder options they are written with: forms every
+// reader must take that Diff never writes (move, copy and test operations,
+// base items named by key, a time shift to a fixed layout).
+var handBuilt = map[string]struct {
+	delta func(t testing.TB, base, next *snapshot.Snapshot) *delta.Delta
+	opts  []EncoderOption
+}{
+	"hand-built": {handBuiltDelta, []EncoderOption{WithDictionary(NoDictionary)}},
+	// Raw, so that the hex strings can be read in frame.bin.
+	"hex-strings": {hexStringsDelta, []EncoderOption{WithoutCompression()}},
 }
 
 func handBuiltDelta(t testing.TB, base, next *snapshot.Snapshot) *delta.Delta {
