@@ -252,11 +252,11 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 	case h.Compression == ZstdBlock:
 		buf := lendZstdBuffer()
 		*buf = appendBlockFrame(*buf, payload, h.BodySize)
-		defer returnZstdMagic(buf)
+		defer returnZstdBuffer(buf)
 		payload = *buf
 	case h.Version >= 4:
 		buf := lendZstdMagic(payload)
-		defer returnZstdMagic(buf)
+		defer returnZstdBuffer(buf)
 		payload = *buf
 	}
 	// Reserve what the header promises, but never more than the payload
@@ -280,13 +280,14 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 	return h, out, nil
 }
 
-// zstdMagicBufs lend the buffers a format 4 zstd payload is copied into,
-// behind the zstd magic number its writer left out: zstd decodes a frame
-// whole, and a server decodes a frame per poll of every environment.
-var zstdMagicBufs = sync.Pool{New: func() any { return new([]byte) }}
+// zstdBufs lend the buffers a zstd payload is rebuilt in as a whole zstd
+// frame: behind the magic number its writer left out (format 4 and
+// later), or around a bare block (format 5). zstd decodes a frame whole,
+// and a server decodes a frame per poll of every environment.
+var zstdBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // lendZstdMagic returns a lent buffer holding the zstd magic number and
-// payload; give it back with returnZstdMagic once decoded.
+// payload; give it back with returnZstdBuffer once decoded.
 func lendZstdMagic(payload []byte) *[]byte {
 	buf := lendZstdBuffer()
 	*buf = append(append(*buf, zstdMagic[:]...), payload...)
@@ -294,18 +295,18 @@ func lendZstdMagic(payload []byte) *[]byte {
 }
 
 // lendZstdBuffer returns an empty lent buffer; give it back with
-// returnZstdMagic.
+// returnZstdBuffer.
 func lendZstdBuffer() *[]byte {
-	buf := zstdMagicBufs.Get().(*[]byte)
+	buf := zstdBufs.Get().(*[]byte)
 	*buf = (*buf)[:0]
 	return buf
 }
 
-// returnZstdMagic gives a buffer back, unless it grew past what a delta
+// returnZstdBuffer gives a buffer back, unless it grew past what a delta
 // frame needs (a full frame's megabytes are not worth holding).
-func returnZstdMagic(buf *[]byte) {
+func returnZstdBuffer(buf *[]byte) {
 	if cap(*buf) <= 64<<10 {
-		zstdMagicBufs.Put(buf)
+		zstdBufs.Put(buf)
 	}
 }
 

@@ -82,7 +82,7 @@ func WithoutBaseCoding() EncoderOption {
 // WithVersion sets the frame format version written: 5 (the default), or
 // 4 or 3 for receivers that do not read the newer formats yet (a fleet
 // upgrades its servers first); format 3 names dictionary 2 by default, and
-// refuses 3. Readers of this build decode all three.
+// refuses 3. Readers of this build decode every version from 1.
 func WithVersion(v uint8) EncoderOption {
 	return func(e *Encoder) error {
 		if v < 3 || v > Version {

@@ -13,8 +13,9 @@ const (
 	// Version 1 frames (items named by key, RFC 6902 operations only),
 	// version 2 frames (no increment inside a string), version 3 frames
 	// (64-bit base roots, zstd magic numbers) and version 4 frames (hex
-	// digits sent as text) still decode, and WithVersion(4) writes version
-	// 4 for receivers not yet upgraded.
+	// digits sent as text, every compressed body in a zstd frame) still
+	// decode, and WithVersion(4) writes version 4 for receivers not yet
+	// upgraded.
 	Version = 5
 	// MinVersion is the oldest frame format version this build reads.
 	MinVersion = 1

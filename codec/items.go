@@ -278,7 +278,7 @@ func (p *pendingTexts) inflate(dict []byte, total int) ([]byte, error) {
 	blob := p.blob
 	if p.magicless {
 		buf := lendZstdMagic(blob)
-		defer returnZstdMagic(buf)
+		defer returnZstdBuffer(buf)
 		blob = *buf
 	}
 	out, err := z.DecodeAll(blob, make([]byte, 0, min(total, int(min(zstdBound(len(blob)), uint64(p.dec.maxSize))))))
