@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"testing"
 )
 
@@ -14,11 +16,25 @@ import (
 // back in front of a zstd frame, a bare block (format 5) wrapped in the
 // single-segment frame the header implies, the frame's zstd dictionary
 // given with -D. zstd must inflate each to the body this package decodes.
-// Skipped where no zstd command is installed.
+// Skipped where no zstd command of version 1.5 or later (the versions this
+// was checked with) is installed.
 func TestZstdCLIDecodesBodies(t *testing.T) {
 	zstdCmd, err := exec.LookPath("zstd")
 	if err != nil {
 		t.Skip("no zstd command")
+	}
+	version, err := exec.Command(zstdCmd, "--version").Output()
+	if err != nil {
+		t.Skipf("zstd --version: %v", err)
+	}
+	m := regexp.MustCompile(`v(\d+)\.(\d+)\.`).FindSubmatch(version)
+	if m == nil {
+		t.Skipf("zstd %q: no version", bytes.TrimSpace(version))
+	}
+	major, _ := strconv.Atoi(string(m[1]))
+	minor, _ := strconv.Atoi(string(m[2]))
+	if major < 1 || (major == 1 && minor < 5) {
+		t.Skipf("zstd %q: want 1.5 or later", bytes.TrimSpace(version))
 	}
 	dir := t.TempDir()
 	checked := map[Compression]int{}
