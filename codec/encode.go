@@ -274,10 +274,15 @@ func (e *Encoder) finish(dst []byte, kind Kind, body []byte) []byte {
 	at := len(dst)
 	dst = z.EncodeAll(body, dst)
 	ok := true
-	if block, single := singleBlock(dst[at:]); e.version >= 5 && single && len(body) <= maxBlockBody {
+	block, single := []byte(nil), false
+	if e.version >= 5 && len(body) <= maxBlockBody {
+		block, single = singleBlock(dst[at:])
+	}
+	switch {
+	case single:
 		dst = dst[:at+copy(dst[at:], block)]
 		dst[start+3] = dst[start+3]&^compressionMask | byte(ZstdBlock)<<2
-	} else if e.version >= 4 {
+	case e.version >= 4:
 		dst, ok = dropZstdMagic(dst, at)
 	}
 	rawLen := at - start + len(body) // the header's length does not depend on the compression

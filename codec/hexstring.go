@@ -1,7 +1,6 @@
 package codec
 
 import (
-	"encoding/hex"
 	"fmt"
 	"unicode/utf8"
 
@@ -126,23 +125,38 @@ func (r *reader) hexText(id int8, n int, what string) (string, error) {
 	if n < 0 || n > r.br.Len() {
 		return "", r.corrupt(fmt.Sprintf("%s: hex string of %d bytes exceeds the %d bytes left", what, n, r.br.Len()), nil)
 	}
-	b := make([]byte, n)
-	if err := r.dec.ReadFull(b); err != nil {
-		return "", r.corrupt(what, err)
-	}
-	var prefix []byte
 	r.hex[id-extHex]++
+	prefix, digits := 0, n
 	if id == extPrefixedHex {
-		if n == 0 || int(b[0]) > n-1 {
+		var p [1]byte
+		if n == 0 {
+			return "", r.corrupt(what+": hex string without its prefix length", nil)
+		}
+		if err := r.dec.ReadFull(p[:]); err != nil {
+			return "", r.corrupt(what, err)
+		}
+		if prefix, digits = int(p[0]), n-1-int(p[0]); digits < 0 {
 			return "", r.corrupt(fmt.Sprintf("%s: hex string's prefix runs past its %d bytes", what, n), nil)
 		}
-		prefix, b = b[1:1+int(b[0])], b[1+int(b[0]):]
-		if !utf8.Valid(prefix) {
-			return "", r.corrupt(what+": hex string's prefix is invalid UTF-8", nil)
-		}
 	}
-	out := make([]byte, len(prefix)+hex.EncodedLen(len(b)))
-	copy(out, prefix)
-	hex.Encode(out[len(prefix):], b)
+	// The bytes go at the end of the text and are spelled from the front:
+	// byte k, at prefix+digits+k, is read before digit pair k overwrites
+	// prefix+2k and prefix+2k+1, which never lie past it.
+	out := make([]byte, prefix+2*digits)
+	if err := r.dec.ReadFull(out[:prefix]); err != nil {
+		return "", r.corrupt(what, err)
+	}
+	if !utf8.Valid(out[:prefix]) {
+		return "", r.corrupt(what+": hex string's prefix is invalid UTF-8", nil)
+	}
+	raw := out[prefix+digits:]
+	if err := r.dec.ReadFull(raw); err != nil {
+		return "", r.corrupt(what, err)
+	}
+	for k, v := range raw {
+		out[prefix+2*k], out[prefix+2*k+1] = hexDigits[v>>4], hexDigits[v&0x0f]
+	}
 	return string(out), nil
 }
+
+const hexDigits = "0123456789abcdef"
