@@ -795,8 +795,18 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 		return nil, err
 	}
 	for range n {
-		if err := r.tuple("item patch", 2); err != nil {
+		m, err := r.arrayLen("item patch", 1)
+		if err != nil {
 			return nil, err
+		}
+		if m == 3 && r.version >= 6 {
+			if c.Patch, err = r.shapeRun(itemDepth, c.Patch); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if m != 2 {
+			return nil, r.corrupt(fmt.Sprintf("item patch: %d elements, want 2", m), nil)
 		}
 		if r.version >= 3 && r.nextIsArray() {
 			// [[first, gap, ...], operations]: one patch for several items.
@@ -843,6 +853,77 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 		r.ticks = append(r.ticks, pendingTick{edit: r.edit, tick: t})
 	}
 	return c, nil
+}
+
+// shapeRun reads [[first, gap, ...], operations, columns] (format 6) and
+// appends the patch of every item of the run to patches: the first item's
+// operations as written, the others' with the numbers their columns give.
+func (r *reader) shapeRun(itemDepth int, patches []delta.ItemPatch) ([]delta.ItemPatch, error) {
+	at, err := r.positionRun("shape run position", 2)
+	if err != nil {
+		return nil, err
+	}
+	first, err := r.ops(itemDepth)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.tuple("shape run columns", len(first)); err != nil {
+		return nil, err
+	}
+	// Each item gets its own copy of the operations: count them against
+	// the item budget, or a short run of many operations would build
+	// millions.
+	r.items += (len(at) - 1) * len(first)
+	if r.items > r.d.maxItems {
+		return nil, fmt.Errorf("codec: body: more than %d items: %w", r.d.maxItems, ErrTooLarge)
+	}
+	rows := make([][]delta.Op, len(at))
+	rows[0] = first
+	for k := 1; k < len(at); k++ {
+		rows[k] = slices.Clone(first)
+	}
+	varies := false
+	for j, o := range first {
+		if r.isNil() {
+			_ = r.dec.DecodeNil()
+			continue
+		}
+		if !hasColumnArgument(o.Kind) {
+			return nil, r.corrupt(fmt.Sprintf("shape run: a column for a %s operation", o.Kind), nil)
+		}
+		if err := r.tuple("shape run column", len(at)-1); err != nil {
+			return nil, err
+		}
+		seconds := o.Kind == delta.OpShiftTime && wholeSeconds(o)
+		v := columnArgument(o, seconds)
+		for k := 1; k < len(at); k++ {
+			d, err := r.int64("shape run difference")
+			if err != nil {
+				return nil, err
+			}
+			if (d > 0 && v > math.MaxInt64-d) || (d < 0 && v < math.MinInt64-d) {
+				return nil, r.corrupt("shape run: a column overflows", nil)
+			}
+			v += d
+			n := v
+			if seconds {
+				if v > math.MaxInt64/int64(time.Second) || v < math.MinInt64/int64(time.Second) {
+					return nil, r.corrupt(fmt.Sprintf("shape run: time shift of %d seconds overflows", v), nil)
+				}
+				n = v * int64(time.Second)
+			}
+			rows[k][j].Int = n
+		}
+		varies = true
+	}
+	if !varies {
+		// Every column nil: a run of identical patches has its own form.
+		return nil, r.corrupt("shape run without a column", nil)
+	}
+	for k, i := range at {
+		patches = append(patches, delta.ItemPatch{At: i, ByPos: true, Ops: rows[k]})
+	}
+	return patches, nil
 }
 
 // tick reads a status tick: [pointer, word, step, [first, gap, ...]], the

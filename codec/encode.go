@@ -79,8 +79,8 @@ func WithoutBaseCoding() EncoderOption {
 	}
 }
 
-// WithVersion sets the frame format version written: 5 (the default), or
-// 4 or 3 for receivers that do not read the newer formats yet (a fleet
+// WithVersion sets the frame format version written: 6 (the default), or
+// 5, 4 or 3 for receivers that do not read the newer formats yet (a fleet
 // upgrades its servers first); format 3 names dictionary 2 by default, and
 // refuses 3. Readers of this build decode every version from 1.
 func WithVersion(v uint8) EncoderOption {
@@ -462,9 +462,18 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 		}
 	}
 	groups := groupPatches(patches)
+	if enc.version >= 6 {
+		groups = groupShapes(patches, groups)
+	}
 	_ = enc.EncodeArrayLen(len(groups))
 	for _, g := range groups {
 		p := &patches[g[0]]
+		if len(g) > 1 && !sameOps(patches, g) {
+			if err := writeShapeRun(enc, patches, g); err != nil {
+				return err
+			}
+			continue
+		}
 		_ = enc.EncodeArrayLen(2)
 		if len(g) == 1 {
 			writeRef(enc, p.Key, p.At, p.ByPos)
@@ -550,12 +559,198 @@ func groupPatches(patches []delta.ItemPatch) [][]int {
 	return groups
 }
 
+// minShapeRun is the fewest item patches that share a shape run: two or
+// three cost more in columns than zstd takes from them written one by
+// one (k8s-small +4 and +3 bytes a cycle), four or more save (k8s-large's
+// nodes, all patched alike every poll).
+const minShapeRun = 4
+
+// groupShapes returns groups with the patches left alone merged into
+// shape runs (format 6): patches by position of at least minShapeRun
+// items whose operations differ only in their numbers (every node's
+// heartbeat shifts its timestamps by its own amount and bumps its
+// resourceVersion by its own count). A run takes the place of its first
+// patch.
+func groupShapes(patches []delta.ItemPatch, groups [][]int) [][]int {
+	byShape := map[string][]int{} // shape key -> indexes into groups
+	var key []byte
+	for gi, g := range groups {
+		// Runs of identical patches are by position (groupPatches).
+		if !patches[g[0]].ByPos || !shapeable(patches[g[0]].Ops) {
+			continue
+		}
+		key = appendShapeKey(key[:0], patches[g[0]].Ops)
+		byShape[string(key)] = append(byShape[string(key)], gi)
+	}
+	merged := make(map[int][]int) // first group index -> the run
+	inRun := make(map[int]bool)   // group indexes merged into a run
+	for _, members := range byShape {
+		var run []int
+		for _, gi := range members {
+			run = append(run, groups[gi]...)
+		}
+		if len(run) < minShapeRun || len(members) < 2 {
+			continue
+		}
+		slices.SortFunc(run, func(x, y int) int { return patches[x].At - patches[y].At })
+		if !ascending(patches, run) || !columnsFit(patches, run) {
+			continue
+		}
+		merged[members[0]] = run
+		for _, gi := range members {
+			inRun[gi] = true
+		}
+	}
+	if len(merged) == 0 {
+		return groups
+	}
+	out := make([][]int, 0, len(groups))
+	for gi, g := range groups {
+		switch run, first := merged[gi]; {
+		case first:
+			out = append(out, run)
+		case !inRun[gi]:
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// shapeable tells whether a patch could join a shape run: some operation
+// carries a number a column could hold.
+func shapeable(ops []delta.Op) bool {
+	for _, o := range ops {
+		if hasColumnArgument(o.Kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasColumnArgument tells whether operations of kind k may differ in a
+// shape run: those whose argument is one integer.
+func hasColumnArgument(k delta.OpKind) bool {
+	return k == delta.OpIncrement || k == delta.OpShiftTime || k == delta.OpIncrementText
+}
+
+// columnArgument returns the number a shape run's column holds for o:
+// a time shift of whole seconds in seconds (when the run's first shift
+// is), else the operation's Int.
+func columnArgument(o delta.Op, seconds bool) int64 {
+	if o.Kind == delta.OpShiftTime && seconds {
+		return o.Int / int64(time.Second)
+	}
+	return o.Int
+}
+
+// wholeSeconds tells whether a time shift travels in seconds.
+func wholeSeconds(o delta.Op) bool { return o.Int%int64(time.Second) == 0 }
+
+// ascending tells whether the run names each item once: two patches of
+// one item stay apart, in their order.
+func ascending(patches []delta.ItemPatch, run []int) bool {
+	for k := 1; k < len(run); k++ {
+		if patches[run[k]].At <= patches[run[k-1]].At {
+			return false
+		}
+	}
+	return true
+}
+
+// columnsFit tells whether every difference between neighbouring rows of
+// the run's columns fits an int64.
+func columnsFit(patches []delta.ItemPatch, run []int) bool {
+	for j, o := range patches[run[0]].Ops {
+		if !hasColumnArgument(o.Kind) {
+			continue
+		}
+		seconds := o.Kind == delta.OpShiftTime && wholeSeconds(o)
+		prev := columnArgument(o, seconds)
+		for _, k := range run[1:] {
+			v := columnArgument(patches[k].Ops[j], seconds)
+			if d := v - prev; (prev > 0 && d > v) || (prev < 0 && d < v) {
+				return false // v - prev overflowed
+			}
+			prev = v
+		}
+	}
+	return true
+}
+
+// sameOps tells whether every patch of g has the same operations.
+func sameOps(patches []delta.ItemPatch, g []int) bool {
+	first := appendOpsKey(nil, patches[g[0]].Ops)
+	var key []byte
+	for _, k := range g[1:] {
+		key = appendOpsKey(key[:0], patches[k].Ops)
+		if !bytes.Equal(key, first) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeShapeRun writes [[first, gap, ...], operations, columns]: the first
+// item's operations, then per operation nil when every item has it as
+// written, else the differences of items 2 to n's arguments, each from
+// the item before (what reader.shapeRun reads). Differences keep a column
+// of heartbeat shifts or resourceVersion increments to a byte an item.
+func writeShapeRun(enc writer, patches []delta.ItemPatch, run []int) error {
+	_ = enc.EncodeArrayLen(3)
+	writePositionRun(enc, len(run), func(k int) int { return patches[run[k]].At })
+	first := patches[run[0]].Ops
+	if err := writeOps(enc, first); err != nil {
+		return err
+	}
+	_ = enc.EncodeArrayLen(len(first))
+	for j, o := range first {
+		same := true
+		for _, k := range run[1:] {
+			if patches[k].Ops[j].Int != o.Int {
+				same = false
+				break
+			}
+		}
+		if same || !hasColumnArgument(o.Kind) {
+			_ = enc.EncodeNil()
+			continue
+		}
+		seconds := o.Kind == delta.OpShiftTime && wholeSeconds(o)
+		prev := columnArgument(o, seconds)
+		_ = enc.EncodeArrayLen(len(run) - 1)
+		for _, k := range run[1:] {
+			v := columnArgument(patches[k].Ops[j], seconds)
+			_ = enc.EncodeInt(v - prev)
+			prev = v
+		}
+	}
+	return nil
+}
+
+// appendShapeKey appends to dst a key identifying a list of operations by
+// everything but the numbers a shape run's columns hold (a time shift
+// keeps whether it is whole seconds: a column holds one unit).
+func appendShapeKey(dst []byte, ops []delta.Op) []byte {
+	return appendOpsKeyAs(dst, ops, true)
+}
+
 // appendOpsKey appends to dst a key identifying a list of operations by
 // content (values by hash): one per item patch of every poll, so no fmt.
 func appendOpsKey(dst []byte, ops []delta.Op) []byte {
+	return appendOpsKeyAs(dst, ops, false)
+}
+
+func appendOpsKeyAs(dst []byte, ops []delta.Op, shape bool) []byte {
 	for _, o := range ops {
 		dst = append(dst, byte(o.Kind), byte(o.Layout))
-		for _, n := range [...]int64{o.Int, int64(o.Prefix), int64(o.Suffix), int64(o.Run)} {
+		n := o.Int
+		if shape && hasColumnArgument(o.Kind) {
+			n = 0
+			if o.Kind == delta.OpShiftTime && !wholeSeconds(o) {
+				n = 1
+			}
+		}
+		for _, n := range [...]int64{n, int64(o.Prefix), int64(o.Suffix), int64(o.Run)} {
 			dst = binary.AppendVarint(dst, n)
 		}
 		for _, s := range [...]string{o.Path, o.From, o.Text} {

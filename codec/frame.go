@@ -12,11 +12,11 @@ const (
 	// Version is the frame format version this build writes by default.
 	// Version 1 frames (items named by key, RFC 6902 operations only),
 	// version 2 frames (no increment inside a string), version 3 frames
-	// (64-bit base roots, zstd magic numbers) and version 4 frames (hex
-	// digits sent as text, every compressed body in a zstd frame) still
-	// decode, and WithVersion(4) writes version 4 for receivers not yet
-	// upgraded.
-	Version = 5
+	// (64-bit base roots, zstd magic numbers), version 4 frames (hex
+	// digits sent as text, every compressed body in a zstd frame) and
+	// version 5 frames (no shape runs) still decode, and WithVersion(5)
+	// writes version 5 for receivers not yet upgraded.
+	Version = 6
 	// MinVersion is the oldest frame format version this build reads.
 	MinVersion = 1
 

@@ -38,7 +38,7 @@ func TestZstdCLIDecodesBodies(t *testing.T) {
 	}
 	dir := t.TempDir()
 	checked := map[Compression]int{}
-	for _, vectors := range []string{vectorsDir, "../testdata/vectors-v4"} {
+	for _, vectors := range []string{vectorsDir, "../testdata/vectors-v4", "../testdata/vectors-v5"} {
 		entries, err := os.ReadDir(vectors)
 		if err != nil {
 			t.Fatal(err)

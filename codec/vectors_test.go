@@ -289,9 +289,16 @@ func TestVectorsCover(t *testing.T) {
 			}
 			for k, p := range c.Patch {
 				has[fmt.Sprintf("patch by position %v", p.ByPos)] = true
-				// A grouped entry decodes to patches sharing one list.
+				// A grouped entry decodes to patches sharing one list; a
+				// shape run to patches with the same operations but for
+				// their numbers, by consecutive entries of the frame.
 				if k > 0 && len(p.Ops) > 0 && len(c.Patch[k-1].Ops) > 0 && &c.Patch[k-1].Ops[0] == &p.Ops[0] {
 					has["patch [[first, gap, ...], ops]"] = true
+				}
+				if k > 0 && p.ByPos && c.Patch[k-1].ByPos && len(p.Ops) > 0 && &c.Patch[k-1].Ops[0] != &p.Ops[0] &&
+					bytes.Equal(appendShapeKey(nil, p.Ops), appendShapeKey(nil, c.Patch[k-1].Ops)) &&
+					!bytes.Equal(appendOpsKey(nil, p.Ops), appendOpsKey(nil, c.Patch[k-1].Ops)) {
+					has["patch [[first, gap, ...], ops, columns]"] = true
 				}
 				coverOps(has, p.Ops, item(p.Key, p.At, p.ByPos))
 			}
@@ -319,7 +326,7 @@ func TestVectorsCover(t *testing.T) {
 		"counting status tick", "counting status tick leaving items alone",
 		"humanized status tick", "humanized status tick leaving items alone",
 		"order", "remove by key", "remove by position", "patch by position true", "patch by position false",
-		"patch [[first, gap, ...], ops]",
+		"patch [[first, gap, ...], ops]", "patch [[first, gap, ...], ops, columns]",
 		"put [ref, -1, value] by position true", "put [ref, -1, value] by position false",
 		"put [nil, index, value]", "put [nil, index, from, ops]", "put [nil, index, like, length]",
 		"increment of a number", "increment of a string", "time shift in seconds", "time shift in nanoseconds",

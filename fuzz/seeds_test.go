@@ -69,7 +69,7 @@ func TestWriteSeeds(t *testing.T) {
 // the current and older formats, poll deltas, no change, full frames) and hostile ones.
 func applyFrameSeeds(t *testing.T) map[string][][]byte {
 	seeds := map[string][][]byte{}
-	for _, dir := range []string{"vectors", "vectors-v1", "vectors-v3", "vectors-v4"} {
+	for _, dir := range []string{"vectors", "vectors-v1", "vectors-v3", "vectors-v4", "vectors-v5"} {
 		for _, v := range loadVectors(t, dir) {
 			seeds[dir+"-"+v.name] = [][]byte{v.baseJSON, v.frame}
 		}
@@ -200,7 +200,7 @@ func receiverSeeds(t *testing.T) map[string][][]byte {
 	add("hostile-full-at-max", new(scriptBuilder).send(0).raw(opRaw, seqMax, mustFullFrame(t, p1)).send(1))
 	add("hostile-full-ahead", new(scriptBuilder).send(0).raw(opRaw, seqFarOff, mustFullFrame(t, p1)).send(2).send(3))
 	add("hostile-other-env", new(scriptBuilder).send(0).raw(opRawOther, seqNext, mustFullFrame(t, p0)).raw(opRawOther, seqNext, mustDeltaFrame(t, p0, p1)).send(1))
-	for _, dir := range []string{"vectors", "vectors-v1", "vectors-v3", "vectors-v4"} {
+	for _, dir := range []string{"vectors", "vectors-v1", "vectors-v3", "vectors-v4", "vectors-v5"} {
 		for _, v := range loadVectors(t, dir) {
 			s := new(scriptBuilder)
 			if v.base != nil {
@@ -223,7 +223,7 @@ func receiverSeeds(t *testing.T) map[string][][]byte {
 // through a link.Receiver holding its base, and checks the result and what
 // a restarted Receiver reads back from the store.
 func TestVectorsThroughReceiver(t *testing.T) {
-	for _, dir := range []string{"vectors", "vectors-v1", "vectors-v3", "vectors-v4"} {
+	for _, dir := range []string{"vectors", "vectors-v1", "vectors-v3", "vectors-v4", "vectors-v5"} {
 		for _, v := range loadVectors(t, dir) {
 			st := store.NewMemory()
 			recv, err := link.NewReceiver(st)
@@ -249,7 +249,7 @@ func TestVectorsThroughReceiver(t *testing.T) {
 				t.Fatalf("%s/%s: restarted: seq %d, %v", dir, v.name, gotSeq, err)
 			}
 			sameSnapshot(t, dir+"/"+v.name, got, v.next)
-			if h, _ := codec.ParseHeader(v.frame); (dir == "vectors-v1" && h.Version != 1) || (dir == "vectors-v3" && h.Version != 3) || (dir == "vectors-v4" && h.Version != 4) {
+			if h, _ := codec.ParseHeader(v.frame); (dir == "vectors-v1" && h.Version != 1) || (dir == "vectors-v3" && h.Version != 3) || (dir == "vectors-v4" && h.Version != 4) || (dir == "vectors-v5" && h.Version != 5) {
 				t.Fatalf("%s/%s: format %d", dir, v.name, h.Version)
 			}
 		}
