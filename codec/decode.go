@@ -39,6 +39,7 @@ type Frame struct {
 	ticks []pendingTick // status ticks still to expand against the base
 	named uint64        // the base root as the frame names it (format 4: 32 bits)
 	hex   [2]int        // strings sent as hex bytes (format 5): without, with a prefix
+	shape map[int]int   // edit -> items patched in shape runs (format 6)
 }
 
 // pendingTick is a collection edit's status tick, which becomes item
@@ -214,6 +215,7 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 		return nil, err
 	}
 	f.hex = r.hex
+	f.shape = r.shape
 	if r.br.Len() != 0 {
 		return nil, fmt.Errorf("codec: body: %d trailing bytes: %w", r.br.Len(), ErrCorrupt)
 	}
@@ -351,6 +353,7 @@ type reader struct {
 	blob    []byte        // their zstd stream
 	ticks   []pendingTick // status ticks (format 4)
 	hex     [2]int        // hex strings read (format 5): without, with a prefix
+	shape   map[int]int   // edit -> items patched in shape runs (format 6)
 }
 
 func (d *Decoder) newReader(body []byte, version uint8, dict *dictionary) *reader {
@@ -923,6 +926,10 @@ func (r *reader) shapeRun(itemDepth int, patches []delta.ItemPatch) ([]delta.Ite
 	for k, i := range at {
 		patches = append(patches, delta.ItemPatch{At: i, ByPos: true, Ops: rows[k]})
 	}
+	if r.shape == nil {
+		r.shape = map[int]int{}
+	}
+	r.shape[r.edit] += len(at)
 	return patches, nil
 }
 

@@ -41,8 +41,11 @@ type CollectionInfo struct {
 	AsText   int    `json:"added_as_text,omitempty"` // of Added: sent as text coded against base items
 	Replaced int    `json:"replaced"`
 	Patched  int    `json:"patched"`
-	Removed  int    `json:"removed"`
-	Reorder  bool   `json:"reordered"`
+	// ShapeRun counts the patched items sent in shape runs (format 6): the
+	// operations once, a column of differences per number that varies.
+	ShapeRun int  `json:"patched_in_shape_runs,omitempty"`
+	Removed  int  `json:"removed"`
+	Reorder  bool `json:"reordered"`
 	// Tick describes the status tick, when the edit changes matching base
 	// items without naming them (format 4): `/Status counts " minutes" +1`
 	// or `/Status ages 1 min (humanized)`, then how many matching items it
@@ -86,7 +89,7 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 			continue
 		}
 		c := e.Collection
-		ci := CollectionInfo{Path: path, Rule: c.Rule, Patched: len(c.Patch), Removed: len(c.Remove) + len(c.RemoveAt), Reorder: c.Order != nil, Tick: ticks[i]}
+		ci := CollectionInfo{Path: path, Rule: c.Rule, Patched: len(c.Patch), Removed: len(c.Remove) + len(c.RemoveAt), Reorder: c.Order != nil, Tick: ticks[i], ShapeRun: f.shape[i]}
 		for _, it := range c.Put {
 			switch {
 			case it.Index < 0:

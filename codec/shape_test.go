@@ -62,6 +62,13 @@ func TestShapeRuns(t *testing.T) {
 		}
 		sameSnapshot(t, got, next)
 		sizes[version] = len(frame)
+		info, err := Inspect(frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[uint8]int{5: 0, 6: 20}[version]; info.Collections[0].ShapeRun != want {
+			t.Errorf("format %d: Inspect counts %d items in shape runs, want %d", version, info.Collections[0].ShapeRun, want)
+		}
 	}
 	// 20 nodes: 218 bytes in format 5, 129 in format 6 when written.
 	if sizes[6] >= sizes[5]*3/4 {

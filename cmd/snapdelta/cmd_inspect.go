@@ -57,7 +57,11 @@ func formatInfo(info *codec.Info) string {
 		if c.AsText > 0 {
 			fmt.Fprintf(&b, " (%d as text coded against base items)", c.AsText)
 		}
-		fmt.Fprintf(&b, ", %d replaced, %d patched, %d removed", c.Replaced, c.Patched, c.Removed)
+		fmt.Fprintf(&b, ", %d replaced, %d patched", c.Replaced, c.Patched)
+		if c.ShapeRun > 0 {
+			fmt.Fprintf(&b, " (%d in shape runs)", c.ShapeRun)
+		}
+		fmt.Fprintf(&b, ", %d removed", c.Removed)
 		if c.Reorder {
 			b.WriteString(", reordered")
 		}
