@@ -76,12 +76,13 @@ func TestShapeRuns(t *testing.T) {
 	}
 }
 
-// TestShapeRunsRoundTrip applies shape runs over many generated polls,
+// TestShapeRunsRoundTrip applies shape runs over 2,000 generated polls,
 // among them runs too short to group, runs of identical patches, and
 // numbers whose differences overflow.
 func TestShapeRunsRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for k := range 300 {
+	shaped := 0
+	for k := range 2000 {
 		n := 1 + rng.IntN(12)
 		base := mustParse(t, nodesDoc(n, k, rng))
 		next := mustParse(t, nodesDoc(n, k+1+rng.IntN(3), rng))
@@ -91,6 +92,12 @@ func TestShapeRunsRoundTrip(t *testing.T) {
 			t.Fatalf("poll %d, %d nodes: %v", k, n, err)
 		}
 		sameSnapshot(t, got, next)
+		if info, err := Inspect(frame); err == nil && len(info.Collections) > 0 && info.Collections[0].ShapeRun > 0 {
+			shaped++
+		}
+	}
+	if shaped < 1000 {
+		t.Errorf("%d of 2000 frames hold a shape run: the test no longer exercises them", shaped)
 	}
 	// Differences past int64 between neighbours' increments: the patches
 	// stay in runs of identical operations.
