@@ -561,7 +561,7 @@ func groupPatches(patches []delta.ItemPatch) [][]int {
 
 // minShapeRun is the fewest item patches that share a shape run: two or
 // three cost more in columns than zstd takes from them written one by
-// one (k8s-small +4 and +3 bytes a cycle), four or more save (k8s-large's
+// one (k8s-small +4 and +2 bytes a cycle), four or more save (k8s-large's
 // nodes, all patched alike every poll).
 const minShapeRun = 4
 
@@ -572,11 +572,21 @@ const minShapeRun = 4
 // resourceVersion by its own count). A run takes the place of its first
 // patch.
 func groupShapes(patches []delta.ItemPatch, groups [][]int) [][]int {
+	// An item patched twice (a hand-built delta; Diff never does) keeps
+	// both patches where they are: a run moves its members to the place of
+	// its first, which could put one before the other.
+	patchedAt := make(map[int]int, len(patches))
+	for i := range patches {
+		if patches[i].ByPos {
+			patchedAt[patches[i].At]++
+		}
+	}
 	byShape := map[string][]int{} // shape key -> indexes into groups
 	var key []byte
 	for gi, g := range groups {
 		// Runs of identical patches are by position (groupPatches).
-		if !patches[g[0]].ByPos || !shapeable(patches[g[0]].Ops) {
+		if !patches[g[0]].ByPos || !shapeable(patches[g[0]].Ops) ||
+			slices.ContainsFunc(g, func(i int) bool { return patchedAt[patches[i].At] > 1 }) {
 			continue
 		}
 		key = appendShapeKey(key[:0], patches[g[0]].Ops)
@@ -593,7 +603,7 @@ func groupShapes(patches []delta.ItemPatch, groups [][]int) [][]int {
 			continue
 		}
 		slices.SortFunc(run, func(x, y int) int { return patches[x].At - patches[y].At })
-		if !ascending(patches, run) || !columnsFit(patches, run) {
+		if !columnsFit(patches, run) {
 			continue
 		}
 		merged[members[0]] = run
@@ -645,17 +655,6 @@ func columnArgument(o delta.Op, seconds bool) int64 {
 
 // wholeSeconds tells whether a time shift travels in seconds.
 func wholeSeconds(o delta.Op) bool { return o.Int%int64(time.Second) == 0 }
-
-// ascending tells whether the run names each item once: two patches of
-// one item stay apart, in their order.
-func ascending(patches []delta.ItemPatch, run []int) bool {
-	for k := 1; k < len(run); k++ {
-		if patches[run[k]].At <= patches[run[k-1]].At {
-			return false
-		}
-	}
-	return true
-}
 
 // columnsFit tells whether every difference between neighbouring rows of
 // the run's columns fits an int64.
