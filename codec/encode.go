@@ -525,11 +525,13 @@ func writePositionRun(enc writer, n int, at func(k int) int) {
 // patches: items patched by position with the same operations share one
 // entry (format 3), listed by ascending position (a Docker host's
 // containers all counting "Up N minutes" up by one cost one entry and a
-// byte per container). Patches that name their item by key, or an item
-// twice, stay alone, in their order.
+// byte per container). Patches that name their item twice stay alone, in
+// their order; when some patch names its item by key (a hand-built delta)
+// all do, since the key may name an item a run would move a patch of
+// before it.
 func groupPatches(patches []delta.ItemPatch) [][]int {
 	groups := make([][]int, 0, len(patches))
-	if len(patches) < 2 {
+	if len(patches) < 2 || slices.ContainsFunc(patches, func(p delta.ItemPatch) bool { return !p.ByPos }) {
 		for i := range patches {
 			groups = append(groups, []int{i})
 		}
@@ -574,7 +576,11 @@ const minShapeRun = 4
 func groupShapes(patches []delta.ItemPatch, groups [][]int) [][]int {
 	// An item patched twice (a hand-built delta; Diff never does) keeps
 	// both patches where they are: a run moves its members to the place of
-	// its first, which could put one before the other.
+	// its first, which could put one before the other. A patch by key
+	// may name any item.
+	if slices.ContainsFunc(patches, func(p delta.ItemPatch) bool { return !p.ByPos }) {
+		return groups
+	}
 	patchedAt := make(map[int]int, len(patches))
 	for i := range patches {
 		if patches[i].ByPos {

@@ -158,6 +158,14 @@ func TestShapeRunKeepsPatchesOfOneItemApart(t *testing.T) {
 	patches = []delta.ItemPatch{inc(1, 1), replace, inc(0, 2), inc(2, 3), inc(3, 4)}
 	next = mustParse(t, `{"c":[{"id":0,"n":12},{"id":1,"n":1},{"id":2,"n":3},{"id":3,"n":4}]}`)
 	applyPatches(t, base, next, patches)
+	// The same with item 0 replaced by key: the key may name any item.
+	patches[1] = delta.ItemPatch{Key: "0", Ops: replace.Ops}
+	applyPatches(t, base, next, patches)
+	// And a run of identical patches (format 3) around a patch by key.
+	same := func(at int) delta.ItemPatch { return inc(at, 2) }
+	patches = []delta.ItemPatch{same(1), {Key: "0", Ops: replace.Ops}, same(0), same(2)}
+	next = mustParse(t, `{"c":[{"id":0,"n":12},{"id":1,"n":2},{"id":2,"n":2},{"id":3,"n":0}]}`)
+	applyPatches(t, base, next, patches)
 }
 
 // applyPatches encodes patches of base's collection c as a delta to next
