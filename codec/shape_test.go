@@ -122,18 +122,7 @@ func TestShapeRunsRoundTrip(t *testing.T) {
 	}
 	base := mustParse(t, `{"c":[`+strings.Join(bn, ",")+`]}`)
 	next := mustParse(t, `{"c":[`+strings.Join(nn, ",")+`]}`)
-	d := &delta.Delta{Base: base.Hash(), Target: next.Hash(), Edits: []delta.Edit{
-		{Kind: delta.Keyed, Path: []string{"c"}, Collection: &delta.CollectionEdit{Rule: "id", Patch: patches}},
-	}}
-	frame, err := EncodeDelta(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Apply(base, frame)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameSnapshot(t, got, next)
+	applyPatches(t, base, next, patches)
 }
 
 // TestShapeRunKeepsPatchesOfOneItemApart checks that two patches of one
