@@ -416,6 +416,11 @@ func (r *reader) length(n, minBytes int, what string) error {
 	if n > r.br.Len()/minBytes {
 		return r.corrupt(fmt.Sprintf("%s: length %d exceeds the %d bytes left", what, n, r.br.Len()), nil)
 	}
+	return r.spend(n)
+}
+
+// spend counts n more items against the item budget.
+func (r *reader) spend(n int) error {
 	r.items += n
 	if r.items > r.d.maxItems {
 		return fmt.Errorf("codec: body: more than %d items: %w", r.d.maxItems, ErrTooLarge)
@@ -876,9 +881,8 @@ func (r *reader) shapeRun(itemDepth int, patches []delta.ItemPatch) ([]delta.Ite
 	// Each item gets its own copy of the operations: count them against
 	// the item budget, or a short run of many operations would build
 	// millions.
-	r.items += (len(at) - 1) * len(first)
-	if r.items > r.d.maxItems {
-		return nil, fmt.Errorf("codec: body: more than %d items: %w", r.d.maxItems, ErrTooLarge)
+	if err := r.spend((len(at) - 1) * len(first)); err != nil {
+		return nil, err
 	}
 	rows := make([][]delta.Op, len(at))
 	rows[0] = first

@@ -461,14 +461,11 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 			return err
 		}
 	}
-	groups := groupPatches(patches)
-	if enc.version >= 6 {
-		groups = groupShapes(patches, groups)
-	}
+	groups, shaped := groupPatches(patches, enc.version >= 6)
 	_ = enc.EncodeArrayLen(len(groups))
-	for _, g := range groups {
+	for gi, g := range groups {
 		p := &patches[g[0]]
-		if len(g) > 1 && !sameOps(patches, g) {
+		if shaped != nil && shaped[gi] {
 			if err := writeShapeRun(enc, patches, g); err != nil {
 				return err
 			}
@@ -525,40 +522,51 @@ func writePositionRun(enc writer, n int, at func(k int) int) {
 // patches: items patched by position with the same operations share one
 // entry (format 3), listed by ascending position (a Docker host's
 // containers all counting "Up N minutes" up by one cost one entry and a
-// byte per container). Patches that name their item twice stay alone, in
-// their order; when some patch names its item by key (a hand-built delta)
-// all do, since the key may name an item a run would move a patch of
-// before it.
-func groupPatches(patches []delta.ItemPatch) [][]int {
-	groups := make([][]int, 0, len(patches))
+// byte per container). With shapes (format 6), entries that differ only
+// in their numbers then merge into shape runs (mergeShapes); shaped tells
+// which groups are those, nil when none is. Patches that name their item
+// twice stay alone, in their order; when some patch names its item by key
+// (a hand-built delta) all do, since the key may name an item a run would
+// move a patch of before it.
+func groupPatches(patches []delta.ItemPatch, shapes bool) (groups [][]int, shaped []bool) {
+	groups = make([][]int, 0, len(patches))
 	if len(patches) < 2 || slices.ContainsFunc(patches, func(p delta.ItemPatch) bool { return !p.ByPos }) {
 		for i := range patches {
 			groups = append(groups, []int{i})
 		}
-		return groups
+		return groups, nil
 	}
 	byOps := map[string]int{} // operations' key -> index in groups
-	seen := map[int]bool{}    // positions patched
+	firstAt := map[int]int{}  // position patched -> the group of its first patch
+	var twice map[int]bool    // groups holding a patch of an item patched twice
 	var key []byte
 	for i := range patches {
 		p := &patches[i]
-		if !p.ByPos || seen[p.At] {
+		if g, ok := firstAt[p.At]; ok {
+			if twice == nil {
+				twice = map[int]bool{}
+			}
+			twice[g], twice[len(groups)] = true, true
 			groups = append(groups, []int{i})
 			continue
 		}
-		seen[p.At] = true
 		key = appendOpsKey(key[:0], p.Ops)
-		if g, ok := byOps[string(key)]; ok {
-			groups[g] = append(groups[g], i)
-			continue
+		g, ok := byOps[string(key)]
+		if !ok {
+			g = len(groups)
+			byOps[string(key)] = g
+			groups = append(groups, nil)
 		}
-		byOps[string(key)] = len(groups)
-		groups = append(groups, []int{i})
+		firstAt[p.At] = g
+		groups[g] = append(groups[g], i)
 	}
 	for _, g := range groups {
 		slices.SortFunc(g, func(x, y int) int { return patches[x].At - patches[y].At })
 	}
-	return groups
+	if !shapes || len(patches) < minShapeRun {
+		return groups, nil
+	}
+	return mergeShapes(patches, groups, twice)
 }
 
 // minShapeRun is the fewest item patches that share a shape run: two or
@@ -567,69 +575,64 @@ func groupPatches(patches []delta.ItemPatch) [][]int {
 // nodes, all patched alike every poll).
 const minShapeRun = 4
 
-// groupShapes returns groups with the patches left alone merged into
-// shape runs (format 6): patches by position of at least minShapeRun
-// items whose operations differ only in their numbers (every node's
-// heartbeat shifts its timestamps by its own amount and bumps its
-// resourceVersion by its own count). A run takes the place of its first
-// patch.
-func groupShapes(patches []delta.ItemPatch, groups [][]int) [][]int {
-	// An item patched twice (a hand-built delta; Diff never does) keeps
-	// both patches where they are: a run moves its members to the place of
-	// its first, which could put one before the other. A patch by key
-	// may name any item.
-	if slices.ContainsFunc(patches, func(p delta.ItemPatch) bool { return !p.ByPos }) {
-		return groups
-	}
-	patchedAt := make(map[int]int, len(patches))
-	for i := range patches {
-		if patches[i].ByPos {
-			patchedAt[patches[i].At]++
-		}
-	}
+// mergeShapes merges groupPatches' groups into shape runs (format 6):
+// groups of at least minShapeRun items in all whose operations differ only
+// in their numbers (every node's heartbeat shifts its timestamps by its own
+// amount and bumps its resourceVersion by its own count). A run takes the
+// place of its first group. The groups in skip (those of an item patched
+// twice) stay where they are: a run moves its members to the place of its
+// first, which could put one patch of the item before the other.
+func mergeShapes(patches []delta.ItemPatch, groups [][]int, skip map[int]bool) ([][]int, []bool) {
 	byShape := map[string][]int{} // shape key -> indexes into groups
 	var key []byte
 	for gi, g := range groups {
-		// Runs of identical patches are by position (groupPatches).
-		if !patches[g[0]].ByPos || !shapeable(patches[g[0]].Ops) ||
-			slices.ContainsFunc(g, func(i int) bool { return patchedAt[patches[i].At] > 1 }) {
+		if skip[gi] || !shapeable(patches[g[0]].Ops) {
 			continue
 		}
 		key = appendShapeKey(key[:0], patches[g[0]].Ops)
 		byShape[string(key)] = append(byShape[string(key)], gi)
 	}
-	merged := make(map[int][]int) // first group index -> the run
-	inRun := make(map[int]bool)   // group indexes merged into a run
+	var merged map[int][]int // first group index -> the run
+	var inRun map[int]bool   // group indexes merged into a run
 	for _, members := range byShape {
+		// Two groups of one shape differ in their numbers: groupPatches
+		// put identical operations in one group.
+		if len(members) < 2 {
+			continue
+		}
 		var run []int
 		for _, gi := range members {
 			run = append(run, groups[gi]...)
 		}
-		if len(run) < minShapeRun || len(members) < 2 {
+		if len(run) < minShapeRun {
 			continue
 		}
 		slices.SortFunc(run, func(x, y int) int { return patches[x].At - patches[y].At })
 		if !columnsFit(patches, run) {
 			continue
 		}
+		if merged == nil {
+			merged, inRun = map[int][]int{}, map[int]bool{}
+		}
 		merged[members[0]] = run
 		for _, gi := range members {
 			inRun[gi] = true
 		}
 	}
-	if len(merged) == 0 {
-		return groups
+	if merged == nil {
+		return groups, nil
 	}
 	out := make([][]int, 0, len(groups))
+	shaped := make([]bool, 0, len(groups))
 	for gi, g := range groups {
 		switch run, first := merged[gi]; {
 		case first:
-			out = append(out, run)
+			out, shaped = append(out, run), append(shaped, true)
 		case !inRun[gi]:
-			out = append(out, g)
+			out, shaped = append(out, g), append(shaped, false)
 		}
 	}
-	return out
+	return out, shaped
 }
 
 // shapeable tells whether a patch could join a shape run: some operation
@@ -682,19 +685,6 @@ func columnsFit(patches []delta.ItemPatch, run []int) bool {
 	return true
 }
 
-// sameOps tells whether every patch of g has the same operations.
-func sameOps(patches []delta.ItemPatch, g []int) bool {
-	first := appendOpsKey(nil, patches[g[0]].Ops)
-	var key []byte
-	for _, k := range g[1:] {
-		key = appendOpsKey(key[:0], patches[k].Ops)
-		if !bytes.Equal(key, first) {
-			return false
-		}
-	}
-	return true
-}
-
 // writeShapeRun writes [[first, gap, ...], operations, columns]: the first
 // item's operations, then per operation nil when every item has it as
 // written, else the differences of items 2 to n's arguments, each from
@@ -709,14 +699,7 @@ func writeShapeRun(enc writer, patches []delta.ItemPatch, run []int) error {
 	}
 	_ = enc.EncodeArrayLen(len(first))
 	for j, o := range first {
-		same := true
-		for _, k := range run[1:] {
-			if patches[k].Ops[j].Int != o.Int {
-				same = false
-				break
-			}
-		}
-		if same || !hasColumnArgument(o.Kind) {
+		if !hasColumnArgument(o.Kind) || !slices.ContainsFunc(run[1:], func(k int) bool { return patches[k].Ops[j].Int != o.Int }) {
 			_ = enc.EncodeNil()
 			continue
 		}

@@ -16,7 +16,7 @@ func TestGroupedPatches(t *testing.T) {
 	base := mustParse(t, `{"c":[{"id":"a","s":"Up 3 minutes"},{"id":"b","s":"Up 9 minutes"},{"id":"c","s":"Up 2 hours"},{"id":"d","s":"Up 7 minutes"}]}`)
 	next := mustParse(t, `{"c":[{"id":"a","s":"Up 4 minutes"},{"id":"b","s":"Up 10 minutes"},{"id":"c","s":"Up 2 hours"},{"id":"d","s":"Up 8 minutes"}]}`)
 	d := mustDiff(t, base, next)
-	if got := groupPatches(d.Edits[0].Collection.Patch); len(got) != 1 || len(got[0]) != 3 {
+	if got, _ := groupPatches(d.Edits[0].Collection.Patch, false); len(got) != 1 || len(got[0]) != 3 {
 		t.Fatalf("groups %v, want one group of 3", got)
 	}
 	raw, err := NewEncoder(WithoutCompression())
