@@ -208,7 +208,7 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 			f.named, f.ticks = f.Delta.Base, r.ticks
 		}
 		if err == nil && len(r.pending) > 0 {
-			f.texts = &pendingTexts{items: r.pending, blob: r.blob, magicless: h.Version >= 4, dict: r.dict, dec: d, budget: d.maxItems - r.items}
+			f.texts = &pendingTexts{items: r.pending, blob: r.blob, magicless: h.Version >= 4, version: h.Version, dict: r.dict, dec: d, budget: d.maxItems - r.items}
 		}
 	}
 	if err != nil {
@@ -748,7 +748,7 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 		var it delta.Item
 		newItem := r.version >= 2 && r.isNil()
 		switch {
-		case newItem && m == 4:
+		case newItem && (m == 4 || m == 5 && r.version >= 7):
 			_ = r.dec.DecodeNil()
 			if it.Index, err = r.int("put index"); err != nil {
 				return nil, err
@@ -757,14 +757,28 @@ func (r *reader) collection(itemDepth int) (*delta.CollectionEdit, error) {
 				return nil, r.corrupt("new item: negative position", nil)
 			}
 			if r.version >= 3 && r.nextIsArray() {
-				// [nil, index, like, length]: an item sent as text.
+				// [nil, index, like, length]: an item sent as text;
+				// [nil, index, like, length, copies]: one leaving out
+				// copied members (format 7).
 				size, err := r.textItem(&it)
 				if err != nil {
 					return nil, err
 				}
-				r.pending = append(r.pending, pendingText{edit: r.edit, put: len(c.Put), like: it.Like, size: size})
+				var copies uint64
+				if m == 5 {
+					if copies, err = r.uint64("put copied members"); err != nil {
+						return nil, err
+					}
+					if copies == 0 || copies&^allCopies != 0 {
+						return nil, r.corrupt(fmt.Sprintf("put copied members: mask %#x", copies), nil)
+					}
+				}
+				r.pending = append(r.pending, pendingText{edit: r.edit, put: len(c.Put), like: it.Like, size: size, copies: copies})
 				c.Put = append(c.Put, it)
 				continue
+			}
+			if m == 5 {
+				return nil, r.corrupt("item built from a base item: 5 elements, want 4", nil)
 			}
 			// [nil, index, from, operations]: an item built from a base item.
 			if it.From, err = r.int("put model"); err != nil {

@@ -79,8 +79,8 @@ func WithoutBaseCoding() EncoderOption {
 	}
 }
 
-// WithVersion sets the frame format version written: 6 (the default), or
-// 5, 4 or 3 for receivers that do not read the newer formats yet (a fleet
+// WithVersion sets the frame format version written: 7 (the default), or
+// 6, 5, 4 or 3 for receivers that do not read the newer formats yet (a fleet
 // upgrades its servers first); format 3 names dictionary 2 by default, and
 // refuses 3. Readers of this build decode every version from 1.
 func WithVersion(v uint8) EncoderOption {
@@ -242,7 +242,7 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 	w.buf.Reset()
 	bw := writer{Encoder: w.enc, dict: e.dict, version: e.version, items: &e.items}
 	if d != nil && e.CodesItemsAgainstBase() && d.Origin() != nil && d.Origin().Hash() == d.Base {
-		bw.texts = newItemTexts(d.Origin(), d, e.dict)
+		bw.texts = newItemTexts(d.Origin(), d, e.dict, e.version)
 		if e.version >= 4 {
 			bw.base = d.Origin().Root()
 		}
@@ -423,9 +423,15 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 	for _, it := range c.Put {
 		switch {
 		case enc.texts.sendsText(&it):
-			// [nil, index, like, length]: the text is in the items stream.
-			text, like := enc.texts.add(&it)
-			_ = enc.EncodeArrayLen(4)
+			// [nil, index, like, length]: the text is in the items stream;
+			// [nil, index, like, length, copies] when it leaves out copied
+			// members (format 7).
+			text, like, copies := enc.texts.add(&it)
+			if copies != 0 {
+				_ = enc.EncodeArrayLen(5)
+			} else {
+				_ = enc.EncodeArrayLen(4)
+			}
 			_ = enc.EncodeNil()
 			_ = enc.EncodeInt(int64(it.Index))
 			_ = enc.EncodeArrayLen(len(like))
@@ -433,6 +439,9 @@ func writeCollection(enc writer, c *delta.CollectionEdit) error {
 				_ = enc.EncodeInt(int64(i))
 			}
 			_ = enc.EncodeInt(int64(len(text)))
+			if copies != 0 {
+				_ = enc.EncodeUint(copies)
+			}
 			continue
 		case it.HasFrom:
 			if it.Index < 0 {

@@ -13,10 +13,11 @@ const (
 	// Version 1 frames (items named by key, RFC 6902 operations only),
 	// version 2 frames (no increment inside a string), version 3 frames
 	// (64-bit base roots, zstd magic numbers), version 4 frames (hex
-	// digits sent as text, every compressed body in a zstd frame) and
-	// version 5 frames (no shape runs) still decode, and WithVersion(5)
-	// writes version 5 for receivers not yet upgraded.
-	Version = 6
+	// digits sent as text, every compressed body in a zstd frame),
+	// version 5 frames (no shape runs) and version 6 frames (items sent
+	// whole, no copied members) still decode, and WithVersion(6) writes
+	// version 6 for receivers not yet upgraded.
+	Version = 7
 	// MinVersion is the oldest frame format version this build reads.
 	MinVersion = 1
 

@@ -17,7 +17,7 @@ func TestParseHeader(t *testing.T) {
 		{"bad magic", []byte("XD\x01\x00\x00\x00"), Header{}, ErrCorrupt},
 		{"lower-case magic", []byte("sd\x01\x00\x00\x00"), Header{}, ErrCorrupt},
 		{"version 0", []byte("SD\x00\x00\x00\x00"), Header{}, ErrVersion},
-		{"version 7", []byte("SD\x07\x00\x00\x00"), Header{}, ErrVersion},
+		{"version 8", []byte("SD\x08\x00\x00\x00"), Header{}, ErrVersion},
 		{"format 4 dictionary 4 in the flags", []byte("SD\x04\x41\x00"), Header{}, ErrVersion},
 		{"format 3 naming dictionary 3", []byte("SD\x03\x01\x03\x00"), Header{}, ErrVersion},
 		{"format 4 escaped dictionary 300", []byte("SD\x04\xf1\xac\x02\x00"), Header{}, ErrVersion},

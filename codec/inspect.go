@@ -1,6 +1,8 @@
 package codec
 
 import (
+	"math/bits"
+
 	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
 )
@@ -35,12 +37,15 @@ type EditInfo struct {
 
 // CollectionInfo counts the operations on one keyed collection.
 type CollectionInfo struct {
-	Path     string `json:"path"`
-	Rule     string `json:"rule"`
-	Added    int    `json:"added"`
-	AsText   int    `json:"added_as_text,omitempty"` // of Added: sent as text coded against base items
-	Replaced int    `json:"replaced"`
-	Patched  int    `json:"patched"`
+	Path   string `json:"path"`
+	Rule   string `json:"rule"`
+	Added  int    `json:"added"`
+	AsText int    `json:"added_as_text,omitempty"` // of Added: sent as text coded against base items
+	// Copies counts the rules that put back copied members into the items
+	// sent as text (format 7, docs/wire-format.md section 7.9).
+	Copies   int `json:"copied_member_rules,omitempty"`
+	Replaced int `json:"replaced"`
+	Patched  int `json:"patched"`
 	// ShapeRun counts the patched items sent in shape runs (format 6): the
 	// operations once, a column of differences per number that varies.
 	ShapeRun int  `json:"patched_in_shape_runs,omitempty"`
@@ -99,6 +104,13 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 				ci.AsText++
 			default:
 				ci.Added++
+			}
+		}
+		if f.texts != nil {
+			for _, pt := range f.texts.items {
+				if pt.edit == i {
+					ci.Copies += bits.OnesCount64(pt.copies)
+				}
 			}
 		}
 		info.Collections = append(info.Collections, ci)

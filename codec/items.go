@@ -28,13 +28,15 @@ const maxLikeDictionary = 1 << 20
 // JSON of each model the first time a put names it. Writer and reader build
 // it with the same code, so they cannot disagree on a byte of it.
 type models struct {
-	dict []byte
-	room int // model text the dictionary may still take
-	seen map[[2]int]bool
+	dict  []byte
+	room  int  // model text the dictionary may still take
+	strip bool // format 7: models without their copied members (stripModel)
+	cfg   *snapshot.Config
+	seen  map[[2]int]bool
 }
 
-func newModels(d *dictionary) models {
-	return models{dict: append([]byte(nil), d.zstd...), room: maxLikeDictionary, seen: map[[2]int]bool{}}
+func newModels(d *dictionary, version uint8, cfg *snapshot.Config) models {
+	return models{dict: append([]byte(nil), d.zstd...), room: maxLikeDictionary, strip: version >= 7, cfg: cfg, seen: map[[2]int]bool{}}
 }
 
 // add appends item, position pos of the array of edit, unless it is there
@@ -44,6 +46,9 @@ func (m *models) add(edit, pos int, item *snapshot.Node) bool {
 	ref := [2]int{edit, pos}
 	if m.seen[ref] {
 		return true
+	}
+	if m.strip {
+		item = stripModel(item, m.cfg)
 	}
 	mark := len(m.dict)
 	m.dict = snapshot.AppendCanonical(m.dict, item)
@@ -64,12 +69,13 @@ type itemTexts struct {
 	coll   *snapshot.Node   // that of the collection edit being written
 	edit   int              // index of that edit
 	models models
+	copies bool   // format 7: items leave out their copied members (stripCopies)
 	blob   []byte // the items' canonical JSON, in frame order
 }
 
 // newItemTexts returns the itemTexts of d against its base, or nil when
 // no item of d goes as text.
-func newItemTexts(base *snapshot.Snapshot, d *delta.Delta, dict *dictionary) *itemTexts {
+func newItemTexts(base *snapshot.Snapshot, d *delta.Delta, dict *dictionary, version uint8) *itemTexts {
 	var colls []*snapshot.Node
 	found := false
 	for i := range d.Edits {
@@ -92,7 +98,7 @@ func newItemTexts(base *snapshot.Snapshot, d *delta.Delta, dict *dictionary) *it
 	if !found {
 		return nil
 	}
-	return &itemTexts{colls: colls, models: newModels(dict)}
+	return &itemTexts{colls: colls, models: newModels(dict, version, nil), copies: version >= 7}
 }
 
 // collection points t at the base array of edit i.
@@ -107,17 +113,22 @@ func (t *itemTexts) sendsText(it *delta.Item) bool {
 	return t != nil && t.coll != nil && sendsText(it)
 }
 
-// add appends an item's text and returns the models it is coded against:
-// those of it.Like that exist in the base and fit in the dictionary.
-func (t *itemTexts) add(it *delta.Item) (text []byte, like []int) {
+// add appends an item's text and returns the models it is coded against
+// (those of it.Like that exist in the base and fit in the dictionary) and
+// the copied members it leaves out (stripCopies).
+func (t *itemTexts) add(it *delta.Item) (text []byte, like []int, copies uint64) {
 	for _, i := range it.Like {
 		if i >= 0 && i < t.coll.Len() && t.models.add(t.edit, i, t.coll.Elem(i)) {
 			like = append(like, i)
 		}
 	}
+	v := it.Value
+	if t.copies {
+		v, copies = stripCopies(v, nil)
+	}
 	start := len(t.blob)
-	t.blob = snapshot.AppendCanonical(t.blob, it.Value)
-	return t.blob[start:], like
+	t.blob = snapshot.AppendCanonical(t.blob, v)
+	return t.blob[start:], like, copies
 }
 
 // itemsEncoder compresses items streams: one zstd encoder per Encoder,
@@ -193,10 +204,11 @@ func nodeAt(n *snapshot.Node, path []string) (*snapshot.Node, bool) {
 // pendingText is a new item a decoded frame sends as text: its place, the
 // models it is coded against and its length.
 type pendingText struct {
-	edit int // index of the collection edit
-	put  int // index in its Put
-	like []int
-	size int
+	edit   int // index of the collection edit
+	put    int // index in its Put
+	like   []int
+	size   int
+	copies uint64 // copied members to put back (format 7, restoreCopies)
 }
 
 // pendingTexts is what a frame's base-coded items need to be decoded once
@@ -205,6 +217,7 @@ type pendingTexts struct {
 	items     []pendingText
 	blob      []byte // the zstd stream, as the frame carries it
 	magicless bool   // format 4: blob lacks the zstd magic number
+	version   uint8
 	dict      *dictionary
 	dec       *Decoder
 	budget    int // array elements and object members the texts may still hold (WithMaxItems)
@@ -213,7 +226,7 @@ type pendingTexts struct {
 // resolve decodes the pending items of d against base, whose hash the
 // caller has checked.
 func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
-	m := newModels(p.dict)
+	m := newModels(p.dict, p.version, p.dec.cfg)
 	total := 0
 	for _, pt := range p.items {
 		e := &d.Edits[pt.edit]
@@ -236,6 +249,7 @@ func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
 	if err != nil {
 		return err
 	}
+	grown := 0
 	for _, pt := range p.items {
 		e := &d.Edits[pt.edit]
 		it := &e.Collection.Put[pt.put]
@@ -253,11 +267,22 @@ func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
 			}
 			return fmt.Errorf("codec: edit %d: item text: %v: %w", pt.edit, err, ErrCorrupt)
 		}
+		v := s.Root()
+		if pt.copies != 0 {
+			if v, err = restoreCopies(v, pt.copies, p.dec.cfg); err != nil {
+				return fmt.Errorf("codec: edit %d: item text: %w", pt.edit, err)
+			}
+			// A long string copied into every element of a long array
+			// would make items far larger than their texts.
+			if grown += v.Size() - pt.size; total+grown > p.dec.maxSize {
+				return fmt.Errorf("codec: items of more than %d bytes once their copied members are back: %w", p.dec.maxSize, ErrTooLarge)
+			}
+		}
 		// The item lands one level below its collection's path.
-		if depth := len(e.Path) + 1 + s.Root().Depth(); depth > p.dec.maxDepth {
+		if depth := len(e.Path) + 1 + v.Depth(); depth > p.dec.maxDepth {
 			return fmt.Errorf("codec: edit %d: item nests %d levels deep, the limit is %d: %w", pt.edit, depth, p.dec.maxDepth, ErrTooLarge)
 		}
-		it.Value = s.Root()
+		it.Value = v
 	}
 	return nil
 }

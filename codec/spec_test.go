@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"os"
 	"os/exec"
 	"regexp"
@@ -630,7 +631,8 @@ func TestSpecItemsStream(t *testing.T) {
 	if !strings.Contains(spec, "`"+example+"` is `"+specCanonical(t, example)+"`") {
 		t.Errorf("the document's canonical JSON example is not %s -> %s", example, specCanonical(t, example))
 	}
-	streams := 0
+	rules := specCopyRules(t, spec)
+	streams, copied := 0, 0
 	for _, v := range loadVectors(t) {
 		f, err := Decode(v.frame)
 		if err != nil || f.texts == nil {
@@ -647,10 +649,25 @@ func TestSpecItemsStream(t *testing.T) {
 			for _, p := range pt.like {
 				if !seen[[2]int{pt.edit, p}] {
 					seen[[2]int{pt.edit, p}] = true
-					dict = append(dict, specCanonical(t, string(snapshot.AppendCanonical(nil, baseArr.Elem(p))))...)
+					model := specValue(t, string(snapshot.AppendCanonical(nil, baseArr.Elem(p))))
+					if f.Header.Version >= 7 {
+						model, _ = specStrip(model, rules)
+					}
+					dict = append(dict, specCanonicalValue(model)...)
 				}
 			}
-			want = append(want, specCanonical(t, string(snapshot.AppendCanonical(nil, nextArr.Elem(e.Collection.Put[pt.put].Index))))...)
+			item := specValue(t, string(snapshot.AppendCanonical(nil, nextArr.Elem(e.Collection.Put[pt.put].Index))))
+			if f.Header.Version >= 7 {
+				// Section 7.9: this implementation strips every rule
+				// that applies, and says so in the put.
+				var mask uint64
+				item, mask = specStrip(item, rules)
+				if mask != pt.copies {
+					t.Errorf("%s: put %d names copies %#x, the document's rules apply %#x", v.name, pt.put, pt.copies, mask)
+				}
+				copied += bits.OnesCount64(mask)
+			}
+			want = append(want, specCanonicalValue(item)...)
 		}
 		opts := []zstd.DOption{}
 		if len(dict) > 0 {
@@ -673,11 +690,133 @@ func TestSpecItemsStream(t *testing.T) {
 	if streams < 2 {
 		t.Fatalf("only %d golden vectors hold an items stream", streams)
 	}
+	if copied < len(rules) {
+		t.Fatalf("the golden vectors' items leave out %d copied members, fewer than the %d rules", copied, len(rules))
+	}
+}
+
+// specCopyRule is a row of section 7.9's table.
+type specCopyRule struct {
+	target, source []string
+	prefix         bool
+}
+
+// specCopyRules reads section 7.9's table, and checks the implementation's
+// is the same.
+func specCopyRules(t *testing.T, spec string) []specCopyRule {
+	t.Helper()
+	row := regexp.MustCompile("(?m)^\\| (\\d+) \\| `([^`]+)` \\| `([^`]+)` \\| (same|prefix) \\|$")
+	var rules []specCopyRule
+	for i, m := range row.FindAllStringSubmatch(spec, -1) {
+		if m[1] != strconv.Itoa(i) {
+			t.Fatalf("copied member rule %s in row %d", m[1], i)
+		}
+		rules = append(rules, specCopyRule{strings.Split(m[2], "."), strings.Split(m[3], "."), m[4] == "prefix"})
+	}
+	if len(rules) != len(memberCopies) {
+		t.Fatalf("the document lists %d copied member rules, the implementation %d", len(rules), len(memberCopies))
+	}
+	for i, r := range rules {
+		c := memberCopies[i]
+		if !slices.Equal(r.target, c.target) || !slices.Equal(r.source, c.source) || r.prefix != c.prefix {
+			t.Errorf("copied member rule %d: document %v, implementation %+v", i, r, c)
+		}
+	}
+	return rules
+}
+
+// specStrip strips v (from specValue, modified in place) by every rule of
+// section 7.9 that applies, in order, and returns the mask of those.
+func specStrip(v any, rules []specCopyRule) (any, uint64) {
+	get := func(v any, path []string) (any, bool) {
+		for _, name := range path {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if v, ok = m[name]; !ok {
+				return nil, false
+			}
+		}
+		return v, true
+	}
+	var mask uint64
+	for i, r := range rules {
+		src, ok := get(v, r.source)
+		switch src.(type) {
+		case nil, bool, json.Number:
+			ok = ok && !r.prefix
+		case string:
+		default:
+			ok = false
+		}
+		if !ok {
+			continue
+		}
+		same := func(x any) bool { return specCanonicalValue(x) == specCanonicalValue(src) }
+		if star := slices.Index(r.target, "*"); star >= 0 {
+			arr, ok := get(v, r.target[:star])
+			elems, isArr := arr.([]any)
+			if !ok || !isArr {
+				continue
+			}
+			name := r.target[star+1]
+			every, equal := true, 0
+			for _, e := range elems {
+				if m, ok := e.(map[string]any); ok {
+					x, has := m[name]
+					every = every && has
+					if has && same(x) {
+						equal++
+					}
+				}
+			}
+			if !every || equal == 0 {
+				continue
+			}
+			for _, e := range elems {
+				if m, ok := e.(map[string]any); ok && same(m[name]) {
+					delete(m, name)
+				}
+			}
+			mask |= 1 << i
+			continue
+		}
+		parent, ok := get(v, r.target[:len(r.target)-1])
+		m, isObj := parent.(map[string]any)
+		if !ok || !isObj {
+			continue
+		}
+		name := r.target[len(r.target)-1]
+		x, has := m[name]
+		switch {
+		case !has:
+			continue
+		case r.prefix:
+			xs, isStr := x.(string)
+			if !isStr || !strings.HasPrefix(xs, src.(string)) {
+				continue
+			}
+			m[name] = strings.TrimPrefix(xs, src.(string))
+		case same(x):
+			delete(m, name)
+		default:
+			continue
+		}
+		mask |= 1 << i
+	}
+	return v, mask
 }
 
 // specCanonical writes a JSON document in the canonical form of section
 // 7.8, from encoding/json's reading of it (numbers kept as literals).
 func specCanonical(t *testing.T, doc string) string {
+	t.Helper()
+	return specCanonicalValue(specValue(t, doc))
+}
+
+// specValue reads a JSON document with encoding/json, numbers as literals.
+func specValue(t *testing.T, doc string) any {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(doc))
 	dec.UseNumber()
@@ -685,6 +824,11 @@ func specCanonical(t *testing.T, doc string) string {
 	if err := dec.Decode(&v); err != nil {
 		t.Fatal(err)
 	}
+	return v
+}
+
+// specCanonicalValue writes v in the canonical form of section 7.8.
+func specCanonicalValue(v any) string {
 	var b strings.Builder
 	var write func(v any)
 	str := func(s string) {

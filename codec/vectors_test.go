@@ -243,6 +243,18 @@ func TestVectorsCover(t *testing.T) {
 		if f.hex[1] > 0 {
 			has["prefixed hex string"] = true
 		}
+		if f.texts != nil {
+			for _, pt := range f.texts.items {
+				if pt.copies != 0 {
+					has["put [nil, index, like, length, copies]"] = true
+				}
+				for i := range memberCopies {
+					if pt.copies&(1<<i) != 0 {
+						has[fmt.Sprintf("copied member rule %d", i)] = true
+					}
+				}
+			}
+		}
 		if f.Delta == nil {
 			continue
 		}
@@ -331,6 +343,10 @@ func TestVectorsCover(t *testing.T) {
 		"put [nil, index, value]", "put [nil, index, from, ops]", "put [nil, index, like, length]",
 		"increment of a number", "increment of a string", "time shift in seconds", "time shift in nanoseconds",
 		"time layout trimmed", "time layout fixed 0 digits", "time layout fixed 6 digits",
+	}
+	want = append(want, "put [nil, index, like, length, copies]")
+	for i := range memberCopies {
+		want = append(want, fmt.Sprintf("copied member rule %d", i))
 	}
 	for k := delta.OpAdd; k <= delta.OpIncrementText; k++ {
 		if k.String() != "unknown" {

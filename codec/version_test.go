@@ -30,7 +30,11 @@ func TestWithVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []uint8{0, 1, 2, 7} {
+	v7, err := NewEncoder(WithVersion(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []uint8{0, 1, 2, 8} {
 		if _, err := NewEncoder(WithVersion(bad)); !errors.Is(err, ErrInvalidOption) {
 			t.Errorf("WithVersion(%d): %v, want ErrInvalidOption", bad, err)
 		}
@@ -38,12 +42,12 @@ func TestWithVersion(t *testing.T) {
 	if _, err := NewEncoder(WithVersion(3), WithDictionary(BuiltinDictionary3)); !errors.Is(err, ErrInvalidOption) {
 		t.Errorf("format 3 with dictionary 3: %v, want ErrInvalidOption", err)
 	}
-	for _, name := range []string{"docker-redeploy", "docker-status", "k8s-heartbeat", "no-change", "collection-items", "shape-run"} {
+	for _, name := range []string{"docker-redeploy", "docker-status", "k8s-heartbeat", "no-change", "collection-items", "shape-run", "event-copies"} {
 		t.Run(name, func(t *testing.T) {
 			base := parseFile(t, vectorsDir+"/"+name+"/base.json")
 			next := parseFile(t, vectorsDir+"/"+name+"/next.json")
 			frames := map[uint8][]byte{}
-			for version, enc := range map[uint8]*Encoder{3: v3, 4: v4, 5: v5, 6: v6} {
+			for version, enc := range map[uint8]*Encoder{3: v3, 4: v4, 5: v5, 6: v6, 7: v7} {
 				d := mustDiff(t, base, next)
 				frame, err := enc.AppendDelta(nil, d)
 				if err != nil {
@@ -53,7 +57,7 @@ func TestWithVersion(t *testing.T) {
 				if err != nil {
 					t.Fatalf("format %d: %v", version, err)
 				}
-				if wantDict := map[uint8]uint64{3: BuiltinDictionary2, 4: BuiltinDictionary3, 5: BuiltinDictionary3, 6: BuiltinDictionary3}[version]; f.Header.Dictionary != wantDict && f.Header.Dictionary != NoDictionary {
+				if wantDict := map[uint8]uint64{3: BuiltinDictionary2, 4: BuiltinDictionary3, 5: BuiltinDictionary3, 6: BuiltinDictionary3, 7: BuiltinDictionary3}[version]; f.Header.Dictionary != wantDict && f.Header.Dictionary != NoDictionary {
 					t.Fatalf("format %d frame names dictionary %d, want %d", version, f.Header.Dictionary, wantDict)
 				}
 				if f.Header.Version != version || !f.NamesBase(base.Hash()) {

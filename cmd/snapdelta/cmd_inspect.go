@@ -54,7 +54,10 @@ func formatInfo(info *codec.Info) string {
 	}
 	for _, c := range info.Collections {
 		fmt.Fprintf(&b, "collection   %s (by %s): %d added", c.Path, c.Rule, c.Added)
-		if c.AsText > 0 {
+		switch {
+		case c.Copies > 0:
+			fmt.Fprintf(&b, " (%d as text coded against base items, %d copied-member rules)", c.AsText, c.Copies)
+		case c.AsText > 0:
 			fmt.Fprintf(&b, " (%d as text coded against base items)", c.AsText)
 		}
 		fmt.Fprintf(&b, ", %d replaced, %d patched", c.Replaced, c.Patched)
