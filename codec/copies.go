@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,34 +48,6 @@ var memberCopies = [...]memberCopy{
 // allCopies is the mask of every rule; a put naming another bit is corrupt.
 const allCopies = 1<<len(memberCopies) - 1
 
-// stripCopies returns item without the members the rules put back, and the
-// mask of the rules it applied (bit i for memberCopies[i]), in the table's
-// order: a rule whose source an earlier rule left out does not apply.
-// restoreCopies(stripCopies(item)) is item whatever item is.
-func stripCopies(item *snapshot.Node, cfg *snapshot.Config) (*snapshot.Node, uint64) {
-	var mask uint64
-	for i := range memberCopies {
-		r := &memberCopies[i]
-		src, ok := r.sourceIn(item)
-		if !ok {
-			continue
-		}
-		if stripped, ok := r.strip(item, r.target, src, cfg); ok {
-			item = stripped
-			mask |= 1 << i
-		}
-	}
-	return item, mask
-}
-
-// stripModel returns a model as the items stream's dictionary holds it in
-// format 7: stripped like the items coded against it, so that the members
-// they keep line up with its own.
-func stripModel(item *snapshot.Node, cfg *snapshot.Config) *snapshot.Node {
-	item, _ = stripCopies(item, cfg)
-	return item
-}
-
 // restoreCopies puts back into item the members of the rules in mask, last
 // rule first. A mask or an item the rules cannot apply to is corrupt.
 func restoreCopies(item *snapshot.Node, mask uint64, cfg *snapshot.Config) (*snapshot.Node, error) {
@@ -93,67 +66,6 @@ func restoreCopies(item *snapshot.Node, mask uint64, cfg *snapshot.Config) (*sna
 	return item, nil
 }
 
-// strip leaves out of n the member at path that r copies from src. It
-// reports false when there is none to leave out. Through a "*" step it
-// leaves out the member of every element holding the source's value, and
-// only when every object element has the member, which is what lets
-// restore put it back into the elements that lack it.
-func (r *memberCopy) strip(n *snapshot.Node, path []string, src *snapshot.Node, cfg *snapshot.Config) (*snapshot.Node, bool) {
-	switch {
-	case path[0] == "*":
-		if n.Kind() != snapshot.Array {
-			return nil, false
-		}
-		elems := slices.Clone(n.Elems())
-		changed := false
-		for k, e := range elems {
-			if e.Kind() != snapshot.Object {
-				continue
-			}
-			if _, ok := nodeAt(e, path[1:]); !ok {
-				return nil, false
-			}
-			if s, ok := r.strip(e, path[1:], src, cfg); ok {
-				elems[k], changed = s, true
-			}
-		}
-		if !changed {
-			return nil, false
-		}
-		return snapshot.NewArray(elems, cfg), true
-	case n.Kind() != snapshot.Object:
-		return nil, false
-	case len(path) > 1:
-		child, ok := n.Get(path[0])
-		if !ok {
-			return nil, false
-		}
-		s, ok := r.strip(child, path[1:], src, cfg)
-		if !ok {
-			return nil, false
-		}
-		return n.WithMember(path[0], s), true
-	}
-	v, ok := n.Get(path[0])
-	switch {
-	case !ok:
-		return nil, false
-	case r.prefix:
-		if v.Kind() != snapshot.String || !strings.HasPrefix(v.Text(), src.Text()) {
-			return nil, false
-		}
-		rest, err := snapshot.NewString(strings.TrimPrefix(v.Text(), src.Text()))
-		if err != nil {
-			return nil, false
-		}
-		return n.WithMember(path[0], rest), true
-	case !snapshot.Equal(v, src):
-		return nil, false
-	}
-	out, _ := n.WithoutMember(path[0])
-	return out, true
-}
-
 // restore puts back into item the members r stripped from it.
 func (r *memberCopy) restore(item *snapshot.Node, cfg *snapshot.Config) (*snapshot.Node, error) {
 	src, ok := r.sourceIn(item)
@@ -164,7 +76,8 @@ func (r *memberCopy) restore(item *snapshot.Node, cfg *snapshot.Config) (*snapsh
 }
 
 // sourceIn returns the member r copies from item: a scalar, so that putting
-// copies back cannot nest an item deeper, and a string for a prefix.
+// copies back cannot nest an item deeper, and a string for a prefix (the
+// rules stripCanonical applies to text).
 func (r *memberCopy) sourceIn(item *snapshot.Node) (*snapshot.Node, bool) {
 	src, ok := nodeAt(item, r.source)
 	switch {
@@ -224,4 +137,345 @@ func (r *memberCopy) fill(n *snapshot.Node, path []string, src *snapshot.Node, c
 		return nil, fmt.Errorf("member %q: %v: %w", path[0], err, ErrCorrupt)
 	}
 	return n.WithMember(path[0], whole), nil
+}
+
+// stripCanonical strips item, the canonical JSON of a collection item
+// (docs/wire-format.md section 7.8), of the members the rules of the mask
+// rules put back, in place, and returns it shortened with the mask of the
+// rules it applied (bit i for memberCopies[i]), trying them in the table's
+// order: a rule whose source an earlier rule left out does not apply. It
+// works on the text, not on a parsed item, because models come from
+// compact snapshots whose items parsed would stay parsed (memory) and cost
+// a parse each (time), and it reads the item once (memberIndex). Canonical
+// JSON makes it exact: two scalars are equal exactly when their texts are,
+// and a string is a prefix of another exactly when its text but the closing
+// quote is a prefix of the other's text. restoreCopies of the parsed result
+// gives back the item.
+func stripCanonical(item []byte, rules uint64, ix *memberIndex) ([]byte, uint64) {
+	if rules == 0 || !ix.build(item) {
+		return item, 0
+	}
+	var mask uint64
+	for i := range memberCopies {
+		r := &memberCopies[i]
+		if rules&(1<<i) == 0 {
+			continue
+		}
+		se, ok := ix.find(item, r.source)
+		if !ok || item[se.vs] == '{' || item[se.vs] == '[' || (r.prefix && item[se.vs] != '"') {
+			continue
+		}
+		src := item[se.vs:se.ve]
+		cut := ix.cuts[:0] // spans to remove, in text order
+		if star := indexOf(r.target, "*"); star >= 0 {
+			ae, ok := ix.find(item, r.target[:star])
+			if !ok || item[ae.vs] != '[' {
+				continue
+			}
+			name := r.target[star+1]
+			every := true
+			for es := ae.vs + 1; es < ae.ve-1 && every; {
+				ee := -1
+				if item[es] == '{' {
+					ks, ms, me, ok := canonicalMember(item, es, name)
+					switch {
+					case !ok:
+						every = false
+						continue
+					case string(item[ms:me]) == string(src):
+						cut = append(cut, memberSpan(item, ks, me))
+					}
+					if item[me] == '}' {
+						ee = me + 1 // the member was the element's last
+					}
+				}
+				if ee < 0 {
+					if ee = canonicalEnd(item, es); ee < 0 {
+						return item, mask // not canonical JSON: leave it as it is
+					}
+				}
+				es = ee + 1 // past the comma
+			}
+			if !every || len(cut) == 0 {
+				continue
+			}
+		} else {
+			te, ok := ix.find(item, r.target)
+			switch {
+			case !ok:
+				continue
+			case r.prefix:
+				// "web-1.17bc" after "web-1" keeps ".17bc": cut the
+				// source's characters after the opening quote.
+				if item[te.vs] != '"' || !strings.HasPrefix(string(item[te.vs:te.ve]), string(src[:len(src)-1])) {
+					continue
+				}
+				cut = append(cut, [2]int{te.vs + 1, te.vs + len(src) - 1})
+			case string(item[te.vs:te.ve]) == string(src):
+				cut = append(cut, memberSpan(item, te.ks, te.ve))
+			default:
+				continue
+			}
+		}
+		for k := len(cut) - 1; k >= 0; k-- {
+			item = append(item[:cut[k][0]], item[cut[k][1]:]...)
+			ix.cut(cut[k][0], cut[k][1])
+		}
+		ix.cuts = cut
+		mask |= 1 << i
+	}
+	return item, mask
+}
+
+// memberIndex holds where the members the rules read are in an item's
+// canonical JSON: the item's own members, and the members of those of its
+// members that the rules' paths go through (metadata, involvedObject,
+// source, status), so that the rules find their sources and targets
+// without reading the item again. Its buffers serve item after item.
+type memberIndex struct {
+	entries []indexEntry
+	moved   []int
+	cuts    [][2]int
+}
+
+// indexEntry is a member: the span of its name's text (between the
+// quotes), the start of its name, its value's span, and its parent (-1: a
+// member of the item; else the index of the entry holding it).
+type indexEntry struct {
+	parent     int
+	ns, ne, ks int
+	vs, ve     int
+}
+
+// copyParents are the item members the rules' paths go through.
+var copyParents = func() map[string]bool {
+	parents := map[string]bool{}
+	for _, r := range memberCopies {
+		for _, p := range [][]string{r.source, r.target} {
+			if len(p) > 1 {
+				parents[p[0]] = true
+			}
+		}
+	}
+	return parents
+}()
+
+// build indexes item, an object's canonical JSON. It reports false when
+// item is not one.
+func (ix *memberIndex) build(item []byte) bool {
+	ix.entries = ix.entries[:0]
+	if len(item) == 0 || item[0] != '{' {
+		return false
+	}
+	return ix.members(item, 0, -1) == len(item)
+}
+
+// members indexes the members of the object at item[start], and those of
+// its members that are copyParents when it is the item, and returns the
+// object's end (-1 when it is not canonical JSON).
+func (ix *memberIndex) members(item []byte, start, parent int) int {
+	j := start + 1
+	for j < len(item) && item[j] == '"' {
+		ke := stringEnd(item, j+1)
+		if ke < 0 || ke >= len(item) || item[ke] != ':' {
+			return -1
+		}
+		k := len(ix.entries)
+		ix.entries = append(ix.entries, indexEntry{parent: parent, ns: j + 1, ne: ke - 1, ks: j, vs: ke + 1})
+		var ve int
+		if parent == -1 && ke+1 < len(item) && item[ke+1] == '{' && copyParents[string(item[j+1:ke-1])] {
+			ve = ix.members(item, ke+1, k)
+		} else {
+			ve = canonicalEnd(item, ke+1)
+		}
+		if ve < 0 {
+			return -1
+		}
+		ix.entries[k].ve = ve
+		j = ve
+		if j >= len(item) || item[j] != ',' {
+			break
+		}
+		j++
+	}
+	if j >= len(item) || item[j] != '}' {
+		return -1
+	}
+	return j + 1
+}
+
+// find returns the entry at path, one or two member names (the rules' paths
+// go no deeper; a "*" step stops before it). A name written with escapes
+// never matches: the rules' names need none.
+func (ix *memberIndex) find(item []byte, path []string) (indexEntry, bool) {
+	if len(path) == 0 || len(path) > 2 {
+		return indexEntry{}, false
+	}
+	parent := -1
+	for depth, name := range path {
+		found := -1
+		for k, e := range ix.entries {
+			if e.parent == parent && string(item[e.ns:e.ne]) == name {
+				found = k
+				break
+			}
+		}
+		if found < 0 {
+			return indexEntry{}, false
+		}
+		if depth == len(path)-1 {
+			return ix.entries[found], true
+		}
+		parent = found
+	}
+	return indexEntry{}, false
+}
+
+// cut updates the index for the bytes [a, b) cut from the item: the
+// entries inside go, those after move back.
+func (ix *memberIndex) cut(a, b int) {
+	n := b - a
+	shift := func(o int) int {
+		if o >= b {
+			return o - n
+		}
+		return o
+	}
+	ix.moved = ix.moved[:0]
+	kept := ix.entries[:0]
+	for _, e := range ix.entries {
+		if e.ks >= a && e.ve <= b {
+			ix.moved = append(ix.moved, -1)
+			continue
+		}
+		e.ns, e.ne, e.ks, e.vs, e.ve = shift(e.ns), shift(e.ne), shift(e.ks), shift(e.vs), shift(e.ve)
+		if e.parent >= 0 {
+			e.parent = ix.moved[e.parent]
+		}
+		ix.moved = append(ix.moved, len(kept))
+		kept = append(kept, e)
+	}
+	ix.entries = kept
+}
+
+func indexOf(path []string, step string) int {
+	for i, s := range path {
+		if s == step {
+			return i
+		}
+	}
+	return -1
+}
+
+// memberSpan is the span to cut to remove the member whose name starts at
+// ks and whose value ends at me, with the comma that separates it from the
+// next member or, for the last, from the one before.
+func memberSpan(text []byte, ks, me int) [2]int {
+	switch {
+	case text[me] == ',':
+		return [2]int{ks, me + 1}
+	case text[ks-1] == ',':
+		return [2]int{ks - 1, me}
+	}
+	return [2]int{ks, me}
+}
+
+// canonicalMember finds member name of the object starting at text[i]: the
+// start of its name and the span of its value. Members come in bytewise
+// order of their names, so the search stops at the first name past it; a
+// name written with escapes is passed over (its text does not sort as the
+// name does), which the rules' names never need.
+func canonicalMember(text []byte, i int, name string) (nameStart, start, end int, ok bool) {
+	for j := i + 1; j < len(text) && text[j] == '"'; {
+		ke := canonicalEnd(text, j)
+		if ke < 0 || ke >= len(text) || text[ke] != ':' {
+			return 0, 0, 0, false
+		}
+		key := text[j+1 : ke-1]
+		plain := bytes.IndexByte(key, '\\') < 0
+		if plain && string(key) > name {
+			return 0, 0, 0, false
+		}
+		ve := canonicalEnd(text, ke+1)
+		if ve < 0 {
+			return 0, 0, 0, false
+		}
+		if plain && string(key) == name {
+			return j, ke + 1, ve, true
+		}
+		if ve >= len(text) || text[ve] != ',' {
+			break
+		}
+		j = ve + 1
+	}
+	return 0, 0, 0, false
+}
+
+// canonicalEnd returns the end of the canonical JSON value starting at
+// text[i], or -1 when there is none.
+func canonicalEnd(text []byte, i int) int {
+	if i >= len(text) {
+		return -1
+	}
+	switch text[i] {
+	case '"':
+		return stringEnd(text, i+1)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(text); j++ {
+			for j < len(text) && !structural[text[j]] {
+				j++
+			}
+			if j == len(text) {
+				break
+			}
+			switch text[j] {
+			case '"':
+				e := stringEnd(text, j+1)
+				if e < 0 {
+					return -1
+				}
+				j = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	j := i
+	for j < len(text) && text[j] != ',' && text[j] != '}' && text[j] != ']' && text[j] != ':' {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
+}
+
+// structural marks the bytes that open or close a string, an object or an
+// array.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
+
+// stringEnd returns the end of the string whose text (after its opening
+// quote) starts at text[j]: past the first quote not escaped.
+func stringEnd(text []byte, j int) int {
+	for {
+		k := bytes.IndexByte(text[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		q := j + k
+		b := q - 1
+		for b >= j && text[b] == '\\' {
+			b--
+		}
+		if (q-1-b)%2 == 0 {
+			return q + 1
+		}
+		j = q + 1
+	}
 }

@@ -14,12 +14,14 @@
 // Docker statuses that count a minute up or change words as they age, "Up
 // 59 minutes" to "Up About an hour" (status ticks). A decoded frame is
 // therefore complete only once applied to its base ([Frame.Apply],
-// [Frame.NeedsBase], [Frame.NamesBase]). Encoders write format 6 with
+// [Frame.NeedsBase], [Frame.NamesBase]). Encoders write format 7 with
 // dictionary 3: format 4 with the hex digits of ids and digests sent as the
-// bytes they spell (format 5), and items patched alike but for their
-// numbers (every node's heartbeat) sent as one shape run with a column of
-// differences per number (format 6). [WithVersion](5), (4) or (3) writes
-// what older receivers read.
+// bytes they spell (format 5), items patched alike but for their numbers
+// (every node's heartbeat) sent as one shape run with a column of
+// differences per number (format 6), and new items sent without the members
+// that copy another of their members (a Kubernetes event's lastTimestamp is
+// its firstTimestamp), which a fixed table of rules puts back (format 7).
+// [WithVersion](6), (5), (4) or (3) writes what older receivers read.
 //
 // Decoding is bounded and never panics: the body length is checked against
 // the configured maximum before anything is inflated, zstd is capped at that

@@ -30,28 +30,33 @@ const maxLikeDictionary = 1 << 20
 type models struct {
 	dict  []byte
 	room  int  // model text the dictionary may still take
-	strip bool // format 7: models without their copied members (stripModel)
-	cfg   *snapshot.Config
+	strip bool // format 7: models without their copied members (stripCanonical)
+	index memberIndex
 	seen  map[[2]int]bool
 }
 
-func newModels(d *dictionary, version uint8, cfg *snapshot.Config) models {
-	return models{dict: append([]byte(nil), d.zstd...), room: maxLikeDictionary, strip: version >= 7, cfg: cfg, seen: map[[2]int]bool{}}
+func newModels(d *dictionary, version uint8) models {
+	return models{dict: append([]byte(nil), d.zstd...), room: maxLikeDictionary, strip: version >= 7, seen: map[[2]int]bool{}}
 }
 
 // add appends item, position pos of the array of edit, unless it is there
-// already. It reports false, adding nothing, when the item would take the
-// models past maxLikeDictionary.
-func (m *models) add(edit, pos int, item *snapshot.Node) bool {
+// already. In format 7, when the put that names it first leaves out copied
+// members (copies, its mask, is not 0), the item goes stripped by every
+// rule that applies, so that it lines up with the item coded against it;
+// a put without copies leaves its models whole, and the agent and server
+// then scan nothing (Docker's items). It reports false, adding nothing,
+// when the item would take the models past maxLikeDictionary.
+func (m *models) add(edit, pos int, item *snapshot.Node, copies uint64) bool {
 	ref := [2]int{edit, pos}
 	if m.seen[ref] {
 		return true
 	}
-	if m.strip {
-		item = stripModel(item, m.cfg)
-	}
 	mark := len(m.dict)
 	m.dict = snapshot.AppendCanonical(m.dict, item)
+	if m.strip && copies != 0 {
+		stripped, _ := stripCanonical(m.dict[mark:], allCopies, &m.index)
+		m.dict = m.dict[:mark+len(stripped)]
+	}
 	n := len(m.dict) - mark
 	if n > m.room {
 		m.dict = m.dict[:mark]
@@ -69,7 +74,7 @@ type itemTexts struct {
 	coll   *snapshot.Node   // that of the collection edit being written
 	edit   int              // index of that edit
 	models models
-	copies bool   // format 7: items leave out their copied members (stripCopies)
+	copies bool   // format 7: items leave out their copied members (stripCanonical)
 	blob   []byte // the items' canonical JSON, in frame order
 }
 
@@ -98,7 +103,7 @@ func newItemTexts(base *snapshot.Snapshot, d *delta.Delta, dict *dictionary, ver
 	if !found {
 		return nil
 	}
-	return &itemTexts{colls: colls, models: newModels(dict, version, nil), copies: version >= 7}
+	return &itemTexts{colls: colls, models: newModels(dict, version), copies: version >= 7}
 }
 
 // collection points t at the base array of edit i.
@@ -115,19 +120,20 @@ func (t *itemTexts) sendsText(it *delta.Item) bool {
 
 // add appends an item's text and returns the models it is coded against
 // (those of it.Like that exist in the base and fit in the dictionary) and
-// the copied members it leaves out (stripCopies).
+// the copied members it leaves out (stripCanonical).
 func (t *itemTexts) add(it *delta.Item) (text []byte, like []int, copies uint64) {
+	start := len(t.blob)
+	t.blob = snapshot.AppendCanonical(t.blob, it.Value)
+	if t.copies {
+		var stripped []byte
+		stripped, copies = stripCanonical(t.blob[start:], allCopies, &t.models.index)
+		t.blob = t.blob[:start+len(stripped)]
+	}
 	for _, i := range it.Like {
-		if i >= 0 && i < t.coll.Len() && t.models.add(t.edit, i, t.coll.Elem(i)) {
+		if i >= 0 && i < t.coll.Len() && t.models.add(t.edit, i, t.coll.Elem(i), copies) {
 			like = append(like, i)
 		}
 	}
-	v := it.Value
-	if t.copies {
-		v, copies = stripCopies(v, nil)
-	}
-	start := len(t.blob)
-	t.blob = snapshot.AppendCanonical(t.blob, v)
 	return t.blob[start:], like, copies
 }
 
@@ -226,7 +232,7 @@ type pendingTexts struct {
 // resolve decodes the pending items of d against base, whose hash the
 // caller has checked.
 func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
-	m := newModels(p.dict, p.version, p.dec.cfg)
+	m := newModels(p.dict, p.version)
 	total := 0
 	for _, pt := range p.items {
 		e := &d.Edits[pt.edit]
@@ -239,7 +245,7 @@ func (p *pendingTexts) resolve(d *delta.Delta, base *snapshot.Snapshot) error {
 			if i >= coll.Len() {
 				return fmt.Errorf("codec: edit %d: item coded against base position %d of %d: %w", pt.edit, i, coll.Len(), ErrCorrupt)
 			}
-			if !m.add(pt.edit, i, coll.Elem(i)) {
+			if !m.add(pt.edit, i, coll.Elem(i), pt.copies) {
 				return fmt.Errorf("codec: items coded against more than %d bytes of base items: %w", maxLikeDictionary, ErrTooLarge)
 			}
 		}
