@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/snapdelta/snapdelta/snapshot"
@@ -217,10 +218,7 @@ func stripCanonical(item []byte, rules uint64, ix *memberIndex) ([]byte, uint64)
 				continue
 			}
 		}
-		for k := len(cut) - 1; k >= 0; k-- {
-			item = append(item[:cut[k][0]], item[cut[k][1]:]...)
-			ix.cut(cut[k][0], cut[k][1])
-		}
+		item = ix.cut(item, cut)
 		ix.cuts = cut
 		mask |= 1 << i
 	}
@@ -236,6 +234,7 @@ type memberIndex struct {
 	entries []indexEntry
 	moved   []int
 	cuts    [][2]int
+	cum     []int
 }
 
 // indexEntry is a member: the span of its name's text (between the
@@ -331,24 +330,46 @@ func (ix *memberIndex) find(item []byte, path []string) (indexEntry, bool) {
 	return indexEntry{}, false
 }
 
-// cut updates the index for the bytes [a, b) cut from the item: the
-// entries inside go, those after move back.
-func (ix *memberIndex) cut(a, b int) {
-	n := b - a
-	shift := func(o int) int {
-		if o >= b {
-			return o - n
+// cut removes the spans of cuts (in text order, disjoint) from item in one
+// pass, so that a rule cutting a member from each of n elements costs one
+// move of the text and not n, and updates the index: the entries inside a
+// span go, the others move back by what was cut before them.
+func (ix *memberIndex) cut(item []byte, cuts [][2]int) []byte {
+	w := cuts[0][0]
+	for k, c := range cuts {
+		next := len(item)
+		if k+1 < len(cuts) {
+			next = cuts[k+1][0]
 		}
-		return o
+		w += copy(item[w:], item[c[1]:next])
+	}
+	// before returns how many bytes were cut before offset o (o outside
+	// every span).
+	ix.cum = append(ix.cum[:0], 0)
+	for _, c := range cuts {
+		ix.cum = append(ix.cum, ix.cum[len(ix.cum)-1]+c[1]-c[0])
+	}
+	before := func(o int) int {
+		if len(cuts) == 1 { // most rules cut one member
+			if o >= cuts[0][1] {
+				return ix.cum[1]
+			}
+			return 0
+		}
+		return ix.cum[sort.Search(len(cuts), func(k int) bool { return cuts[k][1] > o })]
 	}
 	ix.moved = ix.moved[:0]
 	kept := ix.entries[:0]
 	for _, e := range ix.entries {
-		if e.ks >= a && e.ve <= b {
+		k := 0
+		if len(cuts) > 1 {
+			k = sort.Search(len(cuts), func(k int) bool { return cuts[k][1] > e.ks })
+		}
+		if k < len(cuts) && cuts[k][0] <= e.ks && e.ve <= cuts[k][1] {
 			ix.moved = append(ix.moved, -1)
 			continue
 		}
-		e.ns, e.ne, e.ks, e.vs, e.ve = shift(e.ns), shift(e.ne), shift(e.ks), shift(e.vs), shift(e.ve)
+		e.ns, e.ne, e.ks, e.vs, e.ve = e.ns-before(e.ns), e.ne-before(e.ne), e.ks-before(e.ks), e.vs-before(e.vs), e.ve-before(e.ve)
 		if e.parent >= 0 {
 			e.parent = ix.moved[e.parent]
 		}
@@ -356,6 +377,7 @@ func (ix *memberIndex) cut(a, b int) {
 		kept = append(kept, e)
 	}
 	ix.entries = kept
+	return item[:w]
 }
 
 func indexOf(path []string, step string) int {

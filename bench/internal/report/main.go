@@ -258,6 +258,7 @@ func writeDoc(w *bytes.Buffer, o options, mach, chart string, sims, captures []*
 
 	p("%s", leversSection)
 	p("%s", linkSection)
+	p("%s", format7Section)
 	p("%s", format6Section)
 	p("%s", format5Section)
 	p("%s", humanizedSection)
@@ -583,6 +584,71 @@ The after side of the Ratio rows was measured before the last two speed commits 
 collection, compact items' JSON inflated rather than parsed): single runs after them gave encode/full-zstd 0.86-0.91 on
 docker-large and 0.91-1.09 on k8s-large.
 
+`
+
+// format7Section is measured history: what format 7 (copied members) did
+// to the bytes and to the agent's and server's time.
+const format7Section = `## Format 7: benchstat before and after (issue 5)
+
+` + "`" + `go test -run '^$' -bench 'Ratio|Snapdelta/.*/(encode|decode)$' -benchtime 59x -count 1 -benchmem ./bench/` + "`" + `,
+six runs of each side interleaved, at e59d630 (format 6) and 36cb482 (format 7: copied members). k8s-small's bytes go
+down 6.0% and k8s-large's 6.7%: a new event no longer sends the copies of its own members (its timestamps, its
+namespace, its object's name in its own, its reporting instance and component), about 14 bytes an event. Docker's
+frames are the same bytes: no rule applies to a container, and the models of an item without copies are not even
+read. The agent's time did not move beyond the noise but on k8s-large's encode/full-zstd (+4.7%, 0.94 -> 0.99): the
+items' and models' canonical JSON was written already, stripping reads it once more (an event 2.6 us, a pod 5.9 us,
+against 0.9 and 5.1 us to write them). The server's decode takes 10% (k8s-large) to 19% (k8s-small) more, 7% more
+allocations: it strips the models as well and puts the members back into each parsed item; a delta's decode stays at
+0.27-0.28 of one zstd pass over the snapshot. A first version stripped parsed items instead: the models of compact
+snapshots then parsed (and stayed parsed), encode/full-zstd 1.06-1.08 on the Kubernetes profiles and decode +31% to
++100%; it never landed.
+
+` + "```" + `
+                                │    e59d630    │               36cb482               │
+                                │    sec/op     │    sec/op     vs base               │
+Snapdelta/docker-small/encode-2    235.7µ ± 31%   248.5µ ± 26%        ~ (p=0.589 n=6)
+Snapdelta/docker-small/decode-2    16.85µ ± 27%   14.95µ ± 12%        ~ (p=0.394 n=6)
+Snapdelta/docker-large/encode-2    1.553m ±  8%   1.533m ± 11%        ~ (p=0.937 n=6)
+Snapdelta/docker-large/decode-2   107.18µ ± 13%   99.40µ ±  9%        ~ (p=0.093 n=6)
+Snapdelta/k8s-small/encode-2       905.8µ ±  9%   904.7µ ±  9%        ~ (p=1.000 n=6)
+Snapdelta/k8s-small/decode-2       147.2µ ± 16%   174.8µ ±  9%  +18.71% (p=0.015 n=6)
+Snapdelta/k8s-large/encode-2       6.378m ± 14%   6.452m ±  6%        ~ (p=1.000 n=6)
+Snapdelta/k8s-large/decode-2       1.136m ± 14%   1.245m ± 10%   +9.60% (p=0.009 n=6)
+Ratio/docker-small-2               375.4µ ±  5%   391.6µ ±  9%        ~ (p=0.818 n=6)
+Ratio/docker-large-2               3.923m ± 16%   3.847m ± 11%        ~ (p=0.699 n=6)
+Ratio/k8s-small-2                  2.342m ± 23%   2.384m ±  6%        ~ (p=0.485 n=6)
+Ratio/k8s-large-2                  21.68m ±  4%   21.91m ±  7%        ~ (p=0.699 n=6)
+geomean                            776.1µ         787.1µ         +1.42%
+
+                                │   e59d630    │               36cb482                │
+                                │   B/cycle    │   B/cycle     vs base                │
+Snapdelta/docker-small/encode-2     58.73 ± 0%     58.73 ± 0%       ~ (p=1.000 n=6) ¹
+Snapdelta/docker-small/decode-2     58.73 ± 0%     58.73 ± 0%       ~ (p=1.000 n=6) ¹
+Snapdelta/docker-large/encode-2     205.2 ± 0%     205.2 ± 0%       ~ (p=1.000 n=6) ¹
+Snapdelta/docker-large/decode-2     205.2 ± 0%     205.2 ± 0%       ~ (p=1.000 n=6) ¹
+Snapdelta/k8s-small/encode-2        409.1 ± 0%     384.4 ± 0%  -6.04% (p=0.002 n=6)
+Snapdelta/k8s-small/decode-2        409.1 ± 0%     384.4 ± 0%  -6.04% (p=0.002 n=6)
+Snapdelta/k8s-large/encode-2      2.413Ki ± 0%   2.252Ki ± 0%  -6.68% (p=0.002 n=6)
+Snapdelta/k8s-large/decode-2      2.413Ki ± 0%   2.252Ki ± 0%  -6.68% (p=0.002 n=6)
+geomean                             332.2          321.5       -3.23%
+¹ all samples are equal
+
+                     │       e59d630        │                   36cb482                   │
+                     │ decode/zstd-compress │ decode/zstd-compress  vs base               │
+Ratio/docker-small-2           160.4m ±  8%           157.2m ± 22%        ~ (p=0.937 n=6)
+Ratio/docker-large-2           123.8m ± 42%           124.0m ± 37%        ~ (p=0.667 n=6)
+Ratio/k8s-small-2              246.8m ± 13%           272.8m ±  4%  +10.56% (p=0.002 n=6)
+Ratio/k8s-large-2              255.3m ±  2%           283.5m ±  5%  +11.07% (p=0.002 n=6)
+geomean                        188.1m                 197.1m         +4.78%
+
+                     │     e59d630      │                36cb482                 │
+                     │ encode/full-zstd │ encode/full-zstd  vs base              │
+Ratio/docker-small-2        1.365 ± 12%        1.360 ± 23%       ~ (p=0.905 n=6)
+Ratio/docker-large-2       859.8m ±  3%       859.8m ±  4%       ~ (p=0.937 n=6)
+Ratio/k8s-small-2          988.9m ±  4%      1004.4m ±  5%       ~ (p=0.485 n=6)
+Ratio/k8s-large-2          942.1m ±  3%       986.3m ±  5%  +4.70% (p=0.026 n=6)
+geomean                     1.023              1.037        +1.46%
+` + "```" + `
 `
 
 // format6Section is measured history: what format 6 (shape runs) did to
