@@ -18,8 +18,9 @@ import (
 // match, three or four bytes apiece, and an event has six of them. So an
 // item sent as text leaves out the members that copy another of its members,
 // and the put says which rules put them back. The rules are a fixed table
-// both ends know; they are predictions, checked on the writer by putting
-// the members back, so an item they do not fit goes whole.
+// both ends know. A rule applies only where putting the member back gives
+// the item back exactly (section 7.9's conditions), so an item a rule does
+// not fit keeps that member.
 
 // memberCopy is one rule: the member at target is the member at source
 // (both paths from the item), or, with prefix, a string that begins with the
