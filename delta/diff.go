@@ -348,8 +348,10 @@ func (w *differ) collection(ca, cb *snapshot.Collection, a, b *snapshot.Node) (*
 	return ce, nil
 }
 
-// maxModels bounds the base items tried as models for one new item.
-const maxModels = 4
+// maxModels bounds the base items tried as models for one new item, removed
+// ones up to half of it: two sent the least bytes (four, k8s-large 0.7% more
+// in format 7; the similar item of similarItems comes on top).
+const maxModels = 2
 
 // newItem describes new item j of b: whole, or as a patch of the base item
 // it most resembles when that is smaller (unless WithoutModelPatches), and
