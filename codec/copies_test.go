@@ -292,3 +292,80 @@ func TestStripManyElements(t *testing.T) {
 		t.Fatalf("restored: %v", err)
 	}
 }
+
+// TestCopiesFramesRoundTrip sends 2,000 generated polls of events through
+// Diff, the encoder and Apply: new events leave out their copied members,
+// their models (older events) are stripped alike on both ends, and every
+// poll must rebuild exactly. The events vary in what they copy, so that
+// some rules do not fit some of them.
+func TestCopiesFramesRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	reasons := []string{"Pulled", "Created", "Started", "Killing", "BackOff"}
+	hosts := []string{"worker-1", "worker-2", `wo"rker-3`}
+	event := func(uid, rv int, pod string, sec int) string {
+		ts := fmt.Sprintf(`"2026-03-14T09:%02d:%02dZ"`, sec/60%60, sec%60)
+		host := hosts[rng.IntN(len(hosts))]
+		last, created, instance, component := ts, ts, fmt.Sprintf("%q", host), `"kubelet"`
+		if rng.IntN(4) == 0 {
+			last = fmt.Sprintf(`"2026-03-14T10:%02d:00Z"`, rng.IntN(60))
+		}
+		if rng.IntN(5) == 0 {
+			created = `"2026-03-14T08:00:00Z"`
+		}
+		if rng.IntN(4) == 0 {
+			instance = `""`
+		}
+		if rng.IntN(4) == 0 {
+			component = `"kubelet-x"`
+		}
+		name := fmt.Sprintf("%s.%x", pod, 0x17bc9a2c00000000+rng.Int64N(1<<32))
+		if rng.IntN(5) == 0 {
+			name = fmt.Sprintf("alert-%d", uid)
+		}
+		managed := fmt.Sprintf(`[{"manager":"kubelet","operation":"Update","time":%s}]`, ts)
+		switch rng.IntN(5) {
+		case 0:
+			managed = fmt.Sprintf(`[{"manager":"kubelet","time":%s},{"manager":"x"}]`, ts)
+		case 1:
+			managed = `[]`
+		}
+		return fmt.Sprintf(`{"count":1,"firstTimestamp":%s,"involvedObject":{"kind":"Pod","name":%q,"namespace":"shop","uid":"p-%s"},`+
+			`"kind":"Event","lastTimestamp":%s,"message":"%s container web","metadata":{"creationTimestamp":%s,"managedFields":%s,`+
+			`"name":%q,"namespace":"shop","resourceVersion":"%d","uid":"e-%d"},"reason":"%s","reportingComponent":%s,`+
+			`"reportingInstance":%s,"source":{"component":"kubelet","host":%q},"type":"Normal"}`,
+			ts, pod, pod, last, reasons[rng.IntN(len(reasons))], created, managed, name, rv, uid, reasons[rng.IntN(len(reasons))],
+			component, instance, host)
+	}
+	var events []string
+	uid, rv, sec := 0, 1000, 0
+	add := func() {
+		uid, rv, sec = uid+1, rv+1+rng.IntN(9), sec+rng.IntN(3)
+		events = append(events, event(uid, rv, fmt.Sprintf("web-%d", rng.IntN(6)), sec))
+	}
+	for range 6 {
+		add()
+	}
+	copied := 0
+	for k := range 2000 {
+		base := mustParse(t, `{"events":[`+strings.Join(events, ",")+`]}`)
+		for range 1 + rng.IntN(4) {
+			add()
+		}
+		if len(events) > 12 {
+			events = events[len(events)-12:]
+		}
+		next := mustParse(t, `{"events":[`+strings.Join(events, ",")+`]}`)
+		frame := mustEncodeDelta(t, base, next)
+		got, err := Apply(base, frame)
+		if err != nil {
+			t.Fatalf("poll %d: %v", k, err)
+		}
+		sameSnapshot(t, got, next)
+		if info, err := Inspect(frame); err == nil && len(info.Collections) > 0 && info.Collections[0].Copies > 0 {
+			copied++
+		}
+	}
+	if copied < 1500 {
+		t.Errorf("%d of 2000 frames leave out copied members: the test no longer exercises them", copied)
+	}
+}
