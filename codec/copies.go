@@ -169,7 +169,7 @@ func stripCanonical(item []byte, rules uint64, ix *memberIndex) ([]byte, uint64)
 		}
 		src := item[se.vs:se.ve]
 		cut := ix.cuts[:0] // spans to remove, in text order
-		if star := indexOf(r.target, "*"); star >= 0 {
+		if star := slices.Index(r.target, "*"); star >= 0 {
 			ae, ok := ix.find(item, r.target[:star])
 			if !ok || item[ae.vs] != '[' {
 				continue
@@ -184,7 +184,7 @@ func stripCanonical(item []byte, rules uint64, ix *memberIndex) ([]byte, uint64)
 					case !ok:
 						every = false
 						continue
-					case string(item[ms:me]) == string(src):
+					case bytes.Equal(item[ms:me], src):
 						cut = append(cut, memberSpan(item, ks, me))
 					}
 					if item[me] == '}' {
@@ -209,12 +209,12 @@ func stripCanonical(item []byte, rules uint64, ix *memberIndex) ([]byte, uint64)
 			case r.prefix:
 				// "web-1.17bc" after "web-1" keeps ".17bc": cut the
 				// source's characters after the opening quote.
-				if item[te.vs] != '"' || !strings.HasPrefix(string(item[te.vs:te.ve]), string(src[:len(src)-1])) {
+				if item[te.vs] != '"' || !bytes.HasPrefix(item[te.vs:te.ve], src[:len(src)-1]) {
 					continue
 				}
 				cut = append(cut, [2]int{te.vs + 1, te.vs + len(src) - 1})
-			case string(item[te.vs:te.ve]) == string(src):
-				cut = append(cut, memberSpan(item, te.ks, te.ve))
+			case bytes.Equal(item[te.vs:te.ve], src):
+				cut = append(cut, memberSpan(item, te.ns-1, te.ve))
 			default:
 				continue
 			}
@@ -238,14 +238,17 @@ type memberIndex struct {
 	cum     []int
 }
 
-// indexEntry is a member: the span of its name's text (between the
-// quotes), the start of its name, its value's span, and its parent (-1: a
-// member of the item; else the index of the entry holding it).
+// indexEntry is a member: where its name's text starts (after the opening
+// quote; the name ends two bytes before its value, at `":`), its value's
+// span, and its parent (-1: a member of the item; else the index of the
+// entry holding it).
 type indexEntry struct {
 	parent     int
-	ns, ne, ks int
-	vs, ve     int
+	ns, vs, ve int
 }
+
+// name is the text of e's name, between its quotes.
+func (e *indexEntry) name(item []byte) []byte { return item[e.ns : e.vs-2] }
 
 // copyParents are the item members the rules' paths go through.
 var copyParents = func() map[string]bool {
@@ -281,7 +284,7 @@ func (ix *memberIndex) members(item []byte, start, parent int) int {
 			return -1
 		}
 		k := len(ix.entries)
-		ix.entries = append(ix.entries, indexEntry{parent: parent, ns: j + 1, ne: ke - 1, ks: j, vs: ke + 1})
+		ix.entries = append(ix.entries, indexEntry{parent: parent, ns: j + 1, vs: ke + 1})
 		var ve int
 		if parent == -1 && ke+1 < len(item) && item[ke+1] == '{' && copyParents[string(item[j+1:ke-1])] {
 			ve = ix.members(item, ke+1, k)
@@ -315,7 +318,7 @@ func (ix *memberIndex) find(item []byte, path []string) (indexEntry, bool) {
 	for depth, name := range path {
 		found := -1
 		for k, e := range ix.entries {
-			if e.parent == parent && string(item[e.ns:e.ne]) == name {
+			if e.parent == parent && string(e.name(item)) == name {
 				found = k
 				break
 			}
@@ -350,27 +353,17 @@ func (ix *memberIndex) cut(item []byte, cuts [][2]int) []byte {
 	for _, c := range cuts {
 		ix.cum = append(ix.cum, ix.cum[len(ix.cum)-1]+c[1]-c[0])
 	}
-	before := func(o int) int {
-		if len(cuts) == 1 { // most rules cut one member
-			if o >= cuts[0][1] {
-				return ix.cum[1]
-			}
-			return 0
-		}
-		return ix.cum[sort.Search(len(cuts), func(k int) bool { return cuts[k][1] > o })]
-	}
+	// after returns the first cut that ends past offset o.
+	after := func(o int) int { return sort.Search(len(cuts), func(k int) bool { return cuts[k][1] > o }) }
+	before := func(o int) int { return ix.cum[after(o)] }
 	ix.moved = ix.moved[:0]
 	kept := ix.entries[:0]
 	for _, e := range ix.entries {
-		k := 0
-		if len(cuts) > 1 {
-			k = sort.Search(len(cuts), func(k int) bool { return cuts[k][1] > e.ks })
-		}
-		if k < len(cuts) && cuts[k][0] <= e.ks && e.ve <= cuts[k][1] {
+		if k := after(e.ns - 1); k < len(cuts) && cuts[k][0] <= e.ns-1 && e.ve <= cuts[k][1] {
 			ix.moved = append(ix.moved, -1)
 			continue
 		}
-		e.ns, e.ne, e.ks, e.vs, e.ve = e.ns-before(e.ns), e.ne-before(e.ne), e.ks-before(e.ks), e.vs-before(e.vs), e.ve-before(e.ve)
+		e.ns, e.vs, e.ve = e.ns-before(e.ns), e.vs-before(e.vs), e.ve-before(e.ve)
 		if e.parent >= 0 {
 			e.parent = ix.moved[e.parent]
 		}
@@ -379,15 +372,6 @@ func (ix *memberIndex) cut(item []byte, cuts [][2]int) []byte {
 	}
 	ix.entries = kept
 	return item[:w]
-}
-
-func indexOf(path []string, step string) int {
-	for i, s := range path {
-		if s == step {
-			return i
-		}
-	}
-	return -1
 }
 
 // memberSpan is the span to cut to remove the member whose name starts at
