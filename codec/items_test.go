@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/snapdelta/snapdelta/delta"
 	"github.com/snapdelta/snapdelta/snapshot"
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -245,10 +246,9 @@ func TestItemsNeedTheBase(t *testing.T) {
 	t.Logf("new container: %d bytes coded against the base, %d without", len(frame), len(pframe))
 }
 
-// TestWithItemsLevel: a better zstd level for items streams sends fewer
-// bytes for the same items, and the frames decode alike.
-func TestWithItemsLevel(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
+// generatedPods returns n pod-like items of six apps, with random ids.
+func generatedPods(seed uint64, n int) []string {
+	rng := rand.New(rand.NewPCG(seed, 6))
 	hex := func(n int) string {
 		const digits = "0123456789abcdef"
 		b := make([]byte, n)
@@ -259,11 +259,18 @@ func TestWithItemsLevel(t *testing.T) {
 	}
 	apps := []string{"web", "api", "worker", "cache", "gateway", "scheduler"}
 	var items []string
-	for range 160 {
+	for range n {
 		app := apps[rng.IntN(len(apps))]
 		items = append(items, fmt.Sprintf(`{"metadata":{"uid":"%s","name":"%s-%s","labels":{"app":%q,"pod-template-hash":"%s"},"annotations":{"checksum/config":"%s"}},"spec":{"nodeName":"node-%d","containers":[{"name":%q,"image":"registry.example/%s:1.%d","env":[{"name":"MODE","value":"%s"}]}]},"status":{"phase":"Running","podIP":"10.0.%d.%d","containerStatuses":[{"containerID":"containerd://%s","restartCount":%d}]}}`,
 			hex(32), app, hex(5), app, hex(10), hex(64), rng.IntN(20), app, app, rng.IntN(9), apps[rng.IntN(len(apps))], rng.IntN(255), rng.IntN(255), hex(64), rng.IntN(3)))
 	}
+	return items
+}
+
+// TestWithItemsLevel: a better zstd level for items streams sends fewer
+// bytes for the same items, and the frames decode alike.
+func TestWithItemsLevel(t *testing.T) {
+	items := generatedPods(5, 160)
 	b := mustParse(t, `{"pods":[`+strings.Join(items[:100], ",")+`]}`)
 	n := mustParse(t, `{"pods":[`+strings.Join(items, ",")+`]}`)
 	d := mustDiff(t, b, n)
@@ -290,6 +297,56 @@ func TestWithItemsLevel(t *testing.T) {
 	}
 	if _, err := NewEncoder(WithItemsLevel(zstd.EncoderLevel(99))); !errors.Is(err, ErrInvalidOption) {
 		t.Errorf("level 99: %v, want ErrInvalidOption", err)
+	}
+}
+
+// TestItemsLevelBySize: by default, an items stream coded against
+// largeModels bytes of base items or more goes at zstd's "better" level,
+// a smaller one at the default level, frame by frame whatever came before.
+func TestItemsLevelBySize(t *testing.T) {
+	items := generatedPods(7, 200)
+	base := mustParse(t, `{"pods":[`+strings.Join(items[:100], ",")+`]}`)
+	targets := map[string]*snapshot.Snapshot{
+		"large": mustParse(t, `{"pods":[`+strings.Join(items, ",")+`]}`),
+		"small": mustParse(t, `{"pods":[`+strings.Join(items[:102], ",")+`]}`),
+	}
+	deltas := map[string]*delta.Delta{"large": mustDiff(t, base, targets["large"]), "small": mustDiff(t, base, targets["small"])}
+	frames := map[zstd.EncoderLevel]map[string][]byte{}
+	for _, l := range []zstd.EncoderLevel{zstd.SpeedDefault, zstd.SpeedBetterCompression} {
+		enc, err := NewEncoder(WithItemsLevel(l))
+		if err != nil {
+			t.Fatal(err)
+		}
+		frames[l] = map[string][]byte{}
+		for name, d := range deltas {
+			if frames[l][name], err = enc.AppendDelta(nil, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for name := range deltas {
+		if bytes.Equal(frames[zstd.SpeedDefault][name], frames[zstd.SpeedBetterCompression][name]) {
+			t.Fatalf("%s: the same frame at both levels: the test covers nothing", name)
+		}
+	}
+	enc, err := NewEncoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]zstd.EncoderLevel{"large": largeItemsLevel, "small": smallItemsLevel}
+	for _, name := range []string{"small", "large", "small", "large"} {
+		frame, err := enc.AppendDelta(nil, deltas[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(frame, frames[want[name]][name]) {
+			t.Errorf("%s: the default Encoder's frame is not the one at level %v", name, want[name])
+		}
+		got, err := Apply(base, frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameSnapshot(t, got, targets[name])
 	}
 }
 
@@ -333,7 +390,7 @@ func TestWithLowMemory(t *testing.T) {
 		if info, _ := Inspect(got); info.ItemsStreamBytes == 0 {
 			t.Fatalf("delta %d has no items stream: the test covers nothing", i)
 		}
-		if low.zenc != nil || low.items.z != nil {
+		if low.zenc != nil || low.items.z != [2]*zstd.Encoder{} {
 			t.Fatalf("delta %d: the low-memory encoder kept a zstd encoder", i)
 		}
 	}

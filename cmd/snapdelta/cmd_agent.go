@@ -60,7 +60,7 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	caFile := fs.String("ca", "", "PEM file of the certificate authorities to trust for an https server (default: the system's)")
 	verbose := fs.Bool("v", false, "print one line per poll on stderr")
 	format := fs.Int("format", int(codec.Version), "frame format to write: 7, or 6, 5, 4 or 3 for a server not yet upgraded")
-	level := fs.String("level", "default", "zstd level of frames: default, or better (fewer bytes; about 18 MB more memory and more CPU on the agent)")
+	level := fs.String("level", "default", "zstd levels of frames: default (new items coded against 16 KiB of base items or more at zstd's better level), better (every frame at the better level: fewer bytes, more CPU), or lean (zstd's default level only: the least CPU and memory, more bytes on Kubernetes)")
 	h2c := fs.Bool("h2c", false, "speak HTTP/2 without TLS to an http:// server (snapdelta serve accepts it; no HTTP/1-only proxy may sit in between): 80 instead of 376 bytes a poll around the frame")
 	lowMemory := fs.Bool("low-memory", false, "keep no zstd state between polls: about 15 MB less held, 1-3 ms more CPU a poll")
 	state := fs.String("state", "", "file keeping the last acknowledged snapshot across restarts (written on exit, mode 0600): the first frame after a restart is then a delta")
@@ -84,8 +84,8 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		return usagef("--backoff and --max-backoff must be > 0")
 	case *format < 3 || *format > codec.Version:
 		return usagef("--format must be 3 to %d, got %d", codec.Version, *format)
-	case *level != "default" && *level != "better":
-		return usagef("--level must be default or better, got %q", *level)
+	case *level != "default" && *level != "better" && *level != "lean":
+		return usagef("--level must be default, better or lean, got %q", *level)
 	case *interval < 0:
 		return usagef("--interval must be >= 0, got %v", *interval)
 	}
@@ -108,8 +108,11 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts := []codec.EncoderOption{codec.WithVersion(uint8(*format))}
-	if *level == "better" {
+	switch *level {
+	case "better":
 		opts = append(opts, codec.WithLevel(zstd.SpeedBetterCompression), codec.WithItemsLevel(zstd.SpeedBetterCompression))
+	case "lean":
+		opts = append(opts, codec.WithItemsLevel(zstd.SpeedDefault))
 	}
 	if *lowMemory {
 		opts = append(opts, codec.WithLowMemory())

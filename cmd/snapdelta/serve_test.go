@@ -490,13 +490,15 @@ func TestAgentFormat3(t *testing.T) {
 }
 
 // TestAgentLevel runs an agent at each --level, and with --low-memory,
-// over the same simulated polls: "better" sends fewer bytes, --low-memory
-// the same, and the server holds the last poll every time. Another level
+// over the same simulated polls of a Kubernetes cluster: "better" sends
+// fewer bytes than "default", which sends fewer than "lean" (its largest
+// items streams go at the better level), --low-memory the same as
+// "default", and the server holds the last poll every time. Another level
 // is a usage error.
 func TestAgentLevel(t *testing.T) {
 	const n = 12
 	dir := t.TempDir()
-	if err := bench.WriteReplay(dir, bench.DockerLarge, 1, n); err != nil {
+	if err := bench.WriteReplay(dir, bench.K8sSmall, 1, n); err != nil {
 		t.Fatal(err)
 	}
 	last, err := os.ReadFile(filepath.Join(dir, bench.ReplayName(n-1)))
@@ -504,7 +506,7 @@ func TestAgentLevel(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := map[string]int{}
-	for _, level := range []string{"default", "better", "low-memory"} {
+	for _, level := range []string{"default", "better", "lean", "low-memory"} {
 		recv := memoryReceiver(t)
 		var mu sync.Mutex
 		handler := link.NewHandler(recv, map[string]string{"host-1": "s3cret"})
@@ -532,8 +534,9 @@ func TestAgentLevel(t *testing.T) {
 			t.Fatalf("--level %s: the server does not hold the last poll: %v", level, err)
 		}
 	}
-	if sent["better"] >= sent["default"] {
-		t.Errorf("request bytes: better %d, default %d", sent["better"], sent["default"])
+	t.Logf("request bytes: better %d, default %d, lean %d", sent["better"], sent["default"], sent["lean"])
+	if sent["better"] >= sent["default"] || sent["default"] >= sent["lean"] {
+		t.Errorf("request bytes: better %d, default %d, lean %d", sent["better"], sent["default"], sent["lean"])
 	}
 	// --low-memory makes its zstd encoders per poll: the same frames.
 	if sent["low-memory"] != sent["default"] {
