@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sync"
@@ -144,9 +145,17 @@ func (t *itemTexts) add(it *delta.Item) (text []byte, like []int, copies uint64)
 // first use and given each frame's dictionary in turn (building tables for a
 // dictionary costs in proportion to its size; a new encoder per frame cost
 // megabytes of tables and most of an agent's encode time).
+//
+// It writes each stream through the encoder's streaming interface, not
+// EncodeAll: klauspost/compress v1.20.3 resets the streaming state's encoder
+// with the new dictionary on every ResetWithOptions, and EncodeAll would
+// then build the same tables again in an encoder of its own. A stream
+// shorter than a zstd block (128 KiB) comes out byte for byte as EncodeAll
+// writes it (Close encodes it in one call, with a single-segment header).
 type itemsEncoder struct {
 	mu      sync.Mutex
 	z       [2]*zstd.Encoder  // for small streams, for large ones
+	out     bytes.Buffer      // what z writes
 	level   zstd.EncoderLevel // WithItemsLevel; 0: chosen by the stream's size
 	release bool              // WithLowMemory: let z go after each stream
 }
@@ -175,19 +184,27 @@ func (t *itemTexts) compress(ie *itemsEncoder) ([]byte, error) {
 		ie.z[slot] = z
 	}
 	z := ie.z[slot]
+	if ie.release {
+		defer func() { ie.z[slot] = nil }()
+	}
 	opt := zstd.WithEncoderDictDelete()
 	if len(t.models.dict) > 0 {
 		opt = zstd.WithEncoderDictRaw(0, t.models.dict)
 	}
-	if err := z.ResetWithOptions(nil, opt); err != nil {
+	ie.out.Reset()
+	if err := z.ResetWithOptions(&ie.out, opt); err != nil {
 		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
 	}
-	out := z.EncodeAll(t.blob, nil)
-	if ie.release {
-		_ = z.Close()
-		ie.z[slot] = nil
+	// The content size in the header of a stream written block by block,
+	// as EncodeAll writes it (the same dictionary: no table is built again).
+	z.ResetContentSize(&ie.out, int64(len(t.blob)))
+	if _, err := z.Write(t.blob); err != nil {
+		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
 	}
-	return out, nil
+	if err := z.Close(); err != nil {
+		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
+	}
+	return bytes.Clone(ie.out.Bytes()), nil
 }
 
 // The items streams' zstd levels and window. A stream coded against

@@ -350,6 +350,47 @@ func TestItemsLevelBySize(t *testing.T) {
 	}
 }
 
+// TestItemsStreamPastABlock: an items stream of more text than a zstd
+// block holds (128 KiB) is written block by block and decodes alike, at
+// both levels, after a stream of one block from the same Encoder.
+func TestItemsStreamPastABlock(t *testing.T) {
+	items := generatedPods(11, 900)
+	base := mustParse(t, `{"pods":[`+strings.Join(items[:50], ",")+`]}`)
+	small := mustParse(t, `{"pods":[`+strings.Join(items[:52], ",")+`]}`)
+	large := mustParse(t, `{"pods":[`+strings.Join(items, ",")+`]}`)
+	text := 0
+	for _, item := range items[50:] {
+		text += len(mustParse(t, item).MarshalCanonical())
+	}
+	if text <= 128<<10 {
+		t.Fatalf("%d bytes of new items: the test covers nothing", text)
+	}
+	for _, l := range []zstd.EncoderLevel{zstd.SpeedDefault, zstd.SpeedBetterCompression} {
+		enc, err := NewEncoder(WithItemsLevel(l))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, next := range []*snapshot.Snapshot{small, large, small} {
+			frame, err := enc.AppendDelta(nil, mustDiff(t, base, next))
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := Inspect(frame)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.ItemsStreamBytes == 0 {
+				t.Fatalf("level %v: no items stream: the test covers nothing", l)
+			}
+			got, err := Apply(base, frame)
+			if err != nil {
+				t.Fatalf("level %v: %v", l, err)
+			}
+			sameSnapshot(t, got, next)
+		}
+	}
+}
+
 // An Encoder WithLowMemory writes the same frames as one that keeps its
 // zstd encoders, and keeps none of them after a frame.
 func TestWithLowMemory(t *testing.T) {
