@@ -99,7 +99,7 @@ func WithVersion(v uint8) EncoderOption {
 // zstd.SpeedBetterCompression, which sends 6-7% fewer bytes a cycle on the
 // simulated Kubernetes workloads for 4-12% more agent time, and a smaller
 // one at zstd.SpeedDefault; an Encoder that has written both then holds
-// both levels' zstd tables, 37 MB against 15. zstd.SpeedDefault here is
+// both levels' zstd tables, 21 MB against 10. zstd.SpeedDefault here is
 // the least time and memory; zstd.SpeedBetterCompression everywhere sends
 // 1-2% fewer bytes on Docker workloads, but costs every small stream the
 // better level's fixed 8 MiB of table copying (8-19% more agent time).
@@ -115,9 +115,9 @@ func WithItemsLevel(l zstd.EncoderLevel) EncoderOption {
 
 // WithLowMemory makes an Encoder that keeps no zstd state between frames:
 // it builds its zstd encoders for each frame and lets them go after. An
-// agent then holds 15 MB less between polls, 37 MB on Kubernetes workloads
-// (zstd's tables and windows: 239 times docker-small's JSON, where its
-// snapshots are 0.6-1.5 times it), for 1 to 5 ms more per frame on the simulated workloads
+// agent then holds 10 MB less between polls, 21 MB on Kubernetes workloads
+// (zstd's tables and windows: 160 times docker-small's JSON, where its
+// snapshots are 0.6-1.5 times it), for 1 to 3 ms more per frame on the simulated workloads
 // (BenchmarkEncoderMemory in bench); the frames are the same bytes. Call
 // debug.FreeOSMemory after a poll to give the memory back to the system at
 // once.

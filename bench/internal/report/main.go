@@ -211,7 +211,7 @@ func writeDoc(w *bytes.Buffer, o options, mach, chart string, sims, captures []*
 	}
 	p("\nEncode ratios here are medians of single calls from the tables below; `BenchmarkRatio` measures the same thing with many iterations (see [go test benchmarks](#go-test-benchmarks)).\n\n")
 
-	p("How much of the target is information: the ids the simulator draws at random (container, endpoint and image ids, uids, name suffixes) and that first show in a poll cost their bits on any lossless link, whatever the encoding (`bench.RandomIDFloor`). Every other random choice (timings, restarts, which object changes) is left out, so the true floor is higher. **snapdelta-better** is the opt-in `snapdelta agent --level better` (`codec.WithLevel` and `codec.WithItemsLevel` at zstd's \"better\" level), which holds 33 MB of zstd tables on the agent (the default 15 MB on Docker workloads, 37 on Kubernetes).\n\n")
+	p("How much of the target is information: the ids the simulator draws at random (container, endpoint and image ids, uids, name suffixes) and that first show in a poll cost their bits on any lossless link, whatever the encoding (`bench.RandomIDFloor`). Every other random choice (timings, restarts, which object changes) is left out, so the true floor is higher. **snapdelta-better** is the opt-in `snapdelta agent --level better` (`codec.WithLevel` and `codec.WithItemsLevel` at zstd's \"better\" level), which holds 22 MB of zstd tables on the agent (the default 10 MB on Docker workloads, 21 on Kubernetes).\n\n")
 	p("| workload | fresh random ids, bytes/cycle | target (a third of the best baseline) | snapdelta | snapdelta-better | snapdelta-better encode vs full-zstd |\n")
 	p("|---|---:|---:|---:|---:|---:|\n")
 	for _, c := range sims {
@@ -354,8 +354,8 @@ simulator change that made the Kubernetes profiles about 4% smaller.)
 | format 6: shape runs, the patches of four or more items that differ only in their numbers (every node's heartbeat shift and ` + "`" + `resourceVersion` + "`" + ` count) as one entry, with a column of differences per number | 59 | 205 | 409 | 2471 |
 | format 7: copied members, the members of a new item that copy another of its members (an event's ` + "`" + `lastTimestamp` + "`" + `, ` + "`" + `creationTimestamp` + "`" + ` and managed fields' ` + "`" + `time` + "`" + `, all its ` + "`" + `firstTimestamp` + "`" + `; its namespace and the first part of its name, its object's; its reporting instance and component, its source's; a pod's first manager's ` + "`" + `time` + "`" + ` and ` + "`" + `startTime` + "`" + `, its ` + "`" + `creationTimestamp` + "`" + `) left out of its text, in its models alike, and put back by a fixed table of nine rules | 59 | 205 | 384 | 2306 |
 | a new item's candidate models cut from four to two (its neighbours in next, or the item removed nearest; with the similar item, three at most): an encoder's choice, less time on both ends | 59 | 205 | 385 | 2291 |
-| an items stream coded against 16 KiB of base items or more at zstd's "better" level, a smaller one at the default level (an encoder's choice frame by frame; Docker's streams stay below; the agent holds both levels' tables, 37 MB against 15 on Kubernetes) (current) | 59 | 205 | 362 | 2134 |
-| opt-in ` + "`" + `snapdelta agent --level better` + "`" + `: bodies and items streams at zstd's "better" level, 33 MB of zstd tables on the agent (15 by default on Docker, 37 on Kubernetes) and a third to a half more codec time than zstd's default level alone (snapdelta-better; 64 / 224 / 381 / 2442 before format 5, 2318 on k8s-large before format 6, 57 / 196 / 363 / 2227 before format 7) | 57 | 196 | 349 | 2097 |
+| an items stream coded against 16 KiB of base items or more at zstd's "better" level, a smaller one at the default level (an encoder's choice frame by frame; Docker's streams stay below; the agent holds both levels' tables, 37 MB against 15 on Kubernetes, 21 MB against 10 once 3a63820 built each table once) (current) | 59 | 205 | 362 | 2134 |
+| opt-in ` + "`" + `snapdelta agent --level better` + "`" + `: bodies and items streams at zstd's "better" level, 22 MB of zstd tables on the agent (10 by default on Docker, 21 on Kubernetes) and a third to a half more codec time than zstd's default level alone (snapdelta-better; 64 / 224 / 381 / 2442 before format 5, 2318 on k8s-large before format 6, 57 / 196 / 363 / 2227 before format 7) | 57 | 196 | 349 | 2097 |
 | best baseline, patchfrom-zstd | 85 | 674 | 664 | 6565 |
 
 The target of one third of the best baseline is met by default on docker-large (205 against 225, 0.30x of
@@ -671,6 +671,64 @@ EncoderMemory/k8s-small-2      18.58 ± 0%   45.74 ± 0%  +146.18% (p=0.002 n=6)
 EncoderMemory/k8s-large-2      1.822 ± 0%   4.468 ± 0%  +145.23% (p=0.002 n=6)
 geomean                        19.24        30.15        +56.75%
 ¹ all samples are equal
+` + "```" + `
+
+Then 3a63820 wrote the items streams through zstd's streaming interface (` + "`" + `Write` + "`" + ` and ` + "`" + `Close` + "`" + `) instead of
+` + "`" + `EncodeAll` + "`" + `: klauspost/compress v1.20.3 resets the streaming state's encoder with the new dictionary on every
+` + "`" + `ResetWithOptions` + "`" + `, and ` + "`" + `EncodeAll` + "`" + ` then built the same tables again in an encoder of its own, both held. A stream
+shorter than a zstd block comes out byte for byte as before, so every frame above is the same. Six interleaved runs
+against 8db743a: the encoder holds a third (Docker) to 43% (Kubernetes) less, 10 MB on Docker and 21 MB on Kubernetes
+where 7f368ef held 15 on both; its time per frame is down 17-26%; encode/full-zstd docker-large 0.88 -> 0.82,
+k8s-small 1.09 -> 0.97 and k8s-large 0.97 -> 0.95. The memory of the paragraphs above (37 MB, 27 MB) is before it.
+
+` + "```" + `
+                                │   8db743a    │               3a63820               │
+                                │    sec/op    │    sec/op     vs base               │
+Snapdelta/docker-small/encode-2   174.4µ ± 13%   157.7µ ±  8%   -9.62% (p=0.041 n=6)
+Snapdelta/docker-small/decode-2   15.90µ ± 13%   16.04µ ± 10%        ~ (p=0.699 n=6)
+Snapdelta/docker-large/encode-2   1.460m ±  2%   1.399m ± 27%        ~ (p=0.394 n=6)
+Snapdelta/docker-large/decode-2   104.9µ ± 25%   107.1µ ± 10%        ~ (p=0.937 n=6)
+Snapdelta/k8s-small/encode-2      994.6µ ± 11%   831.8µ ±  8%  -16.38% (p=0.004 n=6)
+Snapdelta/k8s-small/decode-2      175.1µ ±  7%   172.2µ ±  9%        ~ (p=0.589 n=6)
+Snapdelta/k8s-large/encode-2      6.813m ± 13%   6.193m ± 36%        ~ (p=0.240 n=6)
+Snapdelta/k8s-large/decode-2      1.217m ± 43%   1.204m ± 20%        ~ (p=0.937 n=6)
+Ratio/docker-small-2              405.7µ ±  9%   376.9µ ± 30%        ~ (p=0.394 n=6)
+Ratio/docker-large-2              4.114m ± 26%   3.808m ± 31%        ~ (p=0.180 n=6)
+Ratio/k8s-small-2                 2.503m ± 11%   2.343m ± 37%        ~ (p=0.180 n=6)
+Ratio/k8s-large-2                 22.59m ± 11%   22.09m ± 15%        ~ (p=0.589 n=6)
+geomean                           788.6µ         746.7µ         -5.31%
+
+                     │       8db743a        │                  3a63820                   │
+                     │ decode/zstd-compress │ decode/zstd-compress  vs base              │
+Ratio/docker-small-2           168.5m ±  8%           162.4m ± 14%       ~ (p=0.240 n=6)
+Ratio/docker-large-2           137.1m ± 35%           120.3m ± 61%       ~ (p=0.394 n=6)
+Ratio/k8s-small-2              256.1m ±  8%           254.0m ±  4%       ~ (p=0.485 n=6)
+Ratio/k8s-large-2              264.7m ±  3%           271.2m ± 10%       ~ (p=0.290 n=6)
+geomean                        199.0m                 191.6m        -3.72%
+
+                     │     8db743a      │                 3a63820                 │
+                     │ encode/full-zstd │ encode/full-zstd  vs base               │
+Ratio/docker-small-2        1.417 ± 19%        1.315 ± 25%        ~ (p=0.180 n=6)
+Ratio/docker-large-2       884.0m ± 11%       819.0m ±  5%   -7.36% (p=0.004 n=6)
+Ratio/k8s-small-2         1090.5m ±  8%       973.4m ±  7%  -10.74% (p=0.009 n=6)
+Ratio/k8s-large-2          971.9m ±  3%       952.4m ±  9%   -2.00% (p=0.026 n=6)
+geomean                     1.073             999.6m         -6.87%
+
+                             │    8db743a     │                3a63820                │
+                             │ kept-sec/frame │ kept-sec/frame  vs base               │
+EncoderMemory/docker-small-2     267.0µ ± 22%     199.9µ ± 28%  -25.12% (p=0.015 n=6)
+EncoderMemory/docker-large-2     441.4µ ± 14%     326.0µ ± 11%  -26.14% (p=0.002 n=6)
+EncoderMemory/k8s-small-2        417.6µ ± 17%     345.9µ ± 18%  -17.17% (p=0.002 n=6)
+EncoderMemory/k8s-large-2        1.914m ± 14%     1.532m ± 13%  -19.97% (p=0.002 n=6)
+geomean                          554.0µ           431.1µ        -22.19%
+
+                             │  8db743a   │              3a63820              │
+                             │ kept/json  │ kept/json   vs base               │
+EncoderMemory/docker-small-2   238.6 ± 0%   160.3 ± 0%  -32.82% (p=0.002 n=6)
+EncoderMemory/docker-large-2   16.95 ± 0%   11.40 ± 0%  -32.74% (p=0.002 n=6)
+EncoderMemory/k8s-small-2      45.74 ± 0%   26.24 ± 0%  -42.63% (p=0.002 n=6)
+EncoderMemory/k8s-large-2      4.468 ± 0%   2.567 ± 0%  -42.55% (p=0.002 n=6)
+geomean                        30.15        18.73       -37.88%
 ` + "```" + `
 `
 
