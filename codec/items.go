@@ -204,8 +204,16 @@ func (t *itemTexts) compress(ie *itemsEncoder) ([]byte, error) {
 	if err := z.Close(); err != nil {
 		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
 	}
-	return bytes.Clone(ie.out.Bytes()), nil
+	out := bytes.Clone(ie.out.Bytes())
+	if ie.release || ie.out.Cap() > maxHeldItemsOut {
+		ie.out = bytes.Buffer{} // one large frame does not set what every later poll holds
+	}
+	return out, nil
 }
+
+// maxHeldItemsOut is the most an Encoder keeps of its items streams' output
+// buffer between frames.
+const maxHeldItemsOut = 256 << 10
 
 // The items streams' zstd levels and window. A stream coded against
 // largeModels bytes of base items or more goes at zstd's "better" level,

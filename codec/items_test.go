@@ -431,7 +431,7 @@ func TestWithLowMemory(t *testing.T) {
 		if info, _ := Inspect(got); info.ItemsStreamBytes == 0 {
 			t.Fatalf("delta %d has no items stream: the test covers nothing", i)
 		}
-		if low.zenc != nil || low.items.z != [2]*zstd.Encoder{} {
+		if low.zenc != nil || low.items.z != [2]*zstd.Encoder{} || low.items.out.Cap() != 0 {
 			t.Fatalf("delta %d: the low-memory encoder kept a zstd encoder", i)
 		}
 	}
