@@ -102,7 +102,8 @@ func WithVersion(v uint8) EncoderOption {
 // both levels' zstd tables, 21 MB against 10. zstd.SpeedDefault here is
 // the least time and memory; zstd.SpeedBetterCompression everywhere sends
 // 1-2% fewer bytes on Docker workloads, but costs every small stream the
-// better level's fixed 8 MiB of table copying (8-19% more agent time).
+// better level's fixed 8 MiB of table clearing and copying (docker-large's
+// agent 7% more time) and holds 16 MB instead of 10.
 func WithItemsLevel(l zstd.EncoderLevel) EncoderOption {
 	return func(e *Encoder) error {
 		if l < zstd.SpeedFastest || l > zstd.SpeedBestCompression {
@@ -117,8 +118,9 @@ func WithItemsLevel(l zstd.EncoderLevel) EncoderOption {
 // it builds its zstd encoders for each frame and lets them go after. An
 // agent then holds 10 MB less between polls, 21 MB on Kubernetes workloads
 // (zstd's tables and windows: 160 times docker-small's JSON, where its
-// snapshots are 0.6-1.5 times it), for 1 to 3 ms more per frame on the simulated workloads
-// (BenchmarkEncoderMemory in bench); the frames are the same bytes. Call
+// snapshots are 0.6-1.5 times it), for 1 to 3 ms more per frame on the
+// simulated workloads (BenchmarkEncoderMemory in bench); the frames are the
+// same bytes. Call
 // debug.FreeOSMemory after a poll to give the memory back to the system at
 // once.
 func WithLowMemory() EncoderOption {
