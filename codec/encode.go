@@ -120,9 +120,8 @@ func WithItemsLevel(l zstd.EncoderLevel) EncoderOption {
 // (zstd's tables and windows: 160 times docker-small's JSON, where its
 // snapshots are 0.6-1.5 times it), for 1 to 3 ms more per frame on the
 // simulated workloads (BenchmarkEncoderMemory in bench); the frames are the
-// same bytes. Call
-// debug.FreeOSMemory after a poll to give the memory back to the system at
-// once.
+// same bytes. Call debug.FreeOSMemory after a poll to give the memory back
+// to the system at once.
 func WithLowMemory() EncoderOption {
 	return func(e *Encoder) error {
 		e.items.release = true
