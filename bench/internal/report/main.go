@@ -410,7 +410,8 @@ Measured after humanized ticks, none kept:
   k8s-large (docker unchanged), the last +28% / +10% / +18% / +6.5% on the four profiles. The reason:
   klauspost/compress clears its dictionary hash table and copies it into the working one (4 MiB each at "better",
   1 MiB at the default level) for every new dictionary, and every frame's models make a new one. The agent also holds
-  about 12 MB more. It stays in the opt-in ` + "`" + `--level better` + "`" + `.
+  about 12 MB more. It stayed in the opt-in ` + "`" + `--level better` + "`" + ` then; later, with copied members, it became the default
+  for streams coded against 16 KiB of base items or more (section "Items streams' zstd level by size").
 - The poll's minute as more dictionary for new items (the 61 RFC 3339 timestamps from the base's ` + "`" + `time` + "`" + ` on, where
   new items' timestamps fall): k8s-small's items stream 227.9 -> 227.5 bytes a cycle, k8s-large's 1,432.5 -> 1,429.6. A
   match at an arbitrary offset costs zstd about what the changed digits cost as literals.
