@@ -347,13 +347,13 @@ func (ix *memberIndex) cut(item []byte, cuts [][2]int) []byte {
 		}
 		w += copy(item[w:], item[c[1]:next])
 	}
-	// before returns how many bytes were cut before offset o (o outside
-	// every span).
+	// cum[k]: the bytes the first k cuts remove.
 	ix.cum = append(ix.cum[:0], 0)
 	for _, c := range cuts {
 		ix.cum = append(ix.cum, ix.cum[len(ix.cum)-1]+c[1]-c[0])
 	}
-	// after returns the first cut that ends past offset o.
+	// after returns the first cut that ends past offset o; before, how many
+	// bytes were cut before o (o outside every span).
 	after := func(o int) int { return sort.Search(len(cuts), func(k int) bool { return cuts[k][1] > o }) }
 	before := func(o int) int { return ix.cum[after(o)] }
 	ix.moved = ix.moved[:0]

@@ -356,17 +356,15 @@ func writeDelta(enc writer, d *delta.Delta) error {
 	if enc.texts == nil {
 		return nil
 	}
-	blob, err := enc.texts.compress(enc.items)
-	if err != nil {
-		return err
-	}
-	if enc.version >= 4 {
-		var ok bool
-		if blob, ok = dropZstdMagic(blob, 0); !ok {
-			return fmt.Errorf("codec: encode: the items' zstd stream lacks the zstd magic number")
+	return enc.texts.compress(enc.items, func(blob []byte) error {
+		if enc.version >= 4 {
+			var ok bool
+			if blob, ok = dropZstdMagic(blob, 0); !ok {
+				return fmt.Errorf("codec: encode: the items' zstd stream lacks the zstd magic number")
+			}
 		}
-	}
-	return enc.EncodeBytes(blob)
+		return enc.EncodeBytes(blob)
+	})
 }
 
 func writeEdit(enc writer, e *delta.Edit) error {

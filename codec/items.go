@@ -78,7 +78,6 @@ type itemTexts struct {
 	coll   *snapshot.Node   // that of the collection edit being written
 	edit   int              // index of that edit
 	models models
-	copies bool   // format 7: items leave out their copied members (stripCanonical)
 	blob   []byte // the items' canonical JSON, in frame order
 }
 
@@ -107,7 +106,7 @@ func newItemTexts(base *snapshot.Snapshot, d *delta.Delta, dict *dictionary, ver
 	if !found {
 		return nil
 	}
-	return &itemTexts{colls: colls, models: newModels(dict, version), copies: version >= 7}
+	return &itemTexts{colls: colls, models: newModels(dict, version)}
 }
 
 // collection points t at the base array of edit i.
@@ -128,7 +127,7 @@ func (t *itemTexts) sendsText(it *delta.Item) bool {
 func (t *itemTexts) add(it *delta.Item) (text []byte, like []int, copies uint64) {
 	start := len(t.blob)
 	t.blob = snapshot.AppendCanonical(t.blob, it.Value)
-	if t.copies {
+	if t.models.strip { // format 7: items leave out their copied members too
 		var stripped []byte
 		stripped, copies = stripCanonical(t.blob[start:], allCopies, &t.models.index)
 		t.blob = t.blob[:start+len(stripped)]
@@ -160,8 +159,9 @@ type itemsEncoder struct {
 	release bool              // WithLowMemory: let z go after each stream
 }
 
-// compress returns the items' zstd stream.
-func (t *itemTexts) compress(ie *itemsEncoder) ([]byte, error) {
+// compress compresses the items and hands their zstd stream to use, which
+// must not keep it: the buffer serves the next stream.
+func (t *itemTexts) compress(ie *itemsEncoder, use func(stream []byte) error) error {
 	ie.mu.Lock()
 	defer ie.mu.Unlock()
 	slot, level := 0, ie.level
@@ -179,36 +179,37 @@ func (t *itemTexts) compress(ie *itemsEncoder) ([]byte, error) {
 			zstd.WithLowerEncoderMem(true),
 			zstd.WithWindowSize(itemsWindow))
 		if err != nil {
-			return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
+			return fmt.Errorf("codec: zstd encoder for items: %w", err)
 		}
 		ie.z[slot] = z
 	}
 	z := ie.z[slot]
-	if ie.release {
-		defer func() { ie.z[slot] = nil }()
-	}
+	defer func() {
+		if ie.release { // WithLowMemory: keep nothing
+			ie.z[slot] = nil
+		}
+		if ie.release || ie.out.Cap() > maxHeldItemsOut {
+			ie.out = bytes.Buffer{} // one large frame does not set what every later poll holds
+		}
+	}()
 	opt := zstd.WithEncoderDictDelete()
 	if len(t.models.dict) > 0 {
 		opt = zstd.WithEncoderDictRaw(0, t.models.dict)
 	}
 	ie.out.Reset()
 	if err := z.ResetWithOptions(&ie.out, opt); err != nil {
-		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
+		return fmt.Errorf("codec: zstd encoder for items: %w", err)
 	}
 	// The content size in the header of a stream written block by block,
 	// as EncodeAll writes it (the same dictionary: no table is built again).
 	z.ResetContentSize(&ie.out, int64(len(t.blob)))
 	if _, err := z.Write(t.blob); err != nil {
-		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
+		return fmt.Errorf("codec: zstd encoder for items: %w", err)
 	}
 	if err := z.Close(); err != nil {
-		return nil, fmt.Errorf("codec: zstd encoder for items: %w", err)
+		return fmt.Errorf("codec: zstd encoder for items: %w", err)
 	}
-	out := bytes.Clone(ie.out.Bytes())
-	if ie.release || ie.out.Cap() > maxHeldItemsOut {
-		ie.out = bytes.Buffer{} // one large frame does not set what every later poll holds
-	}
-	return out, nil
+	return use(ie.out.Bytes())
 }
 
 // maxHeldItemsOut is the most an Encoder keeps of its items streams' output
@@ -223,8 +224,8 @@ const maxHeldItemsOut = 256 << 10
 // level's 4 MiB hash tables for every new dictionary, whatever its size,
 // which costs a small stream more time than its few bytes are worth (on
 // every stream, docker-large's agent would spend 7% more time and hold 16 MB
-// instead of 10 for 1.7% fewer bytes). The window covers the largest dictionary (1 MiB of models after
-// the codec's) and a stretch of items.
+// instead of 10 for 1.7% fewer bytes). The window covers the largest
+// dictionary (1 MiB of models after the codec's) and a stretch of items.
 const (
 	smallItemsLevel = zstd.SpeedDefault
 	largeItemsLevel = zstd.SpeedBetterCompression
