@@ -35,6 +35,7 @@ type Frame struct {
 	Delta    *delta.Delta       // DeltaKind
 	Root     uint64             // Full: the root hash the frame names
 
+	patch *pendingPatch // PatchFrom: the body still to inflate against the base
 	texts *pendingTexts // items still to decode against the base
 	ticks []pendingTick // status ticks still to expand against the base
 	named uint64        // the base root as the frame names it (format 4: 32 bits)
@@ -54,7 +55,9 @@ type pendingTick struct {
 // counts up base items it finds in the base (format 4). Until Apply, such a
 // Delta lacks those items and patches: apply it, or forward the frame's
 // bytes, rather than encode it again.
-func (f *Frame) NeedsBase() bool { return f.texts != nil || len(f.ticks) > 0 }
+func (f *Frame) NeedsBase() bool {
+	return f.texts != nil || len(f.ticks) > 0 || (f.Header.Kind == PatchFrom && f.Snapshot == nil)
+}
 
 // NamesBase reports whether a snapshot of this root is the base the frame's
 // delta applies to. A format 4 frame names its base by the low 32 bits of
@@ -62,7 +65,7 @@ func (f *Frame) NeedsBase() bool { return f.texts != nil || len(f.ticks) > 0 }
 // proves the result): until the frame is applied, its Delta.Base holds
 // only those bits, so match bases with NamesBase, not Delta.Base.
 func (f *Frame) NamesBase(root uint64) bool {
-	if f.Delta == nil {
+	if f.Delta == nil && f.Header.Kind != PatchFrom {
 		return false
 	}
 	if f.Header.Version >= 4 {
@@ -89,11 +92,14 @@ func (f *Frame) Apply(base *snapshot.Snapshot) (*snapshot.Snapshot, error) {
 		return f.Snapshot, nil
 	}
 	if base == nil {
-		return nil, fmt.Errorf("codec: delta frame needs base %s, none given: %w", f.BaseName(), ErrUnknownBase)
+		return nil, fmt.Errorf("codec: %s frame needs base %s, none given: %w", f.Header.Kind, f.BaseName(), ErrUnknownBase)
 	}
 	if !f.NamesBase(base.Hash()) {
-		return nil, fmt.Errorf("codec: delta frame needs base %s, given %s: %w",
-			f.BaseName(), snapshot.FormatHash(base.Hash()), ErrUnknownBase)
+		return nil, fmt.Errorf("codec: %s frame needs base %s, given %s: %w",
+			f.Header.Kind, f.BaseName(), snapshot.FormatHash(base.Hash()), ErrUnknownBase)
+	}
+	if f.Header.Kind == PatchFrom {
+		return f.applyPatchFrom(base)
 	}
 	f.Delta.Base = base.Hash()
 	for len(f.ticks) > 0 {
@@ -197,11 +203,14 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
+	if h.Kind == PatchFrom {
+		return d.decodePatchFrom(h, body)
+	}
 	r := d.newReader(body, h.Version, dictionaries[h.Dictionary])
 	f := &Frame{Header: h}
 	switch h.Kind {
 	case Full:
-		f.Root, f.Snapshot, err = r.full()
+		f.Root, f.Snapshot, err = r.full(d.cfg)
 	case DeltaKind:
 		f.Delta, err = r.delta()
 		if err == nil {
@@ -237,7 +246,8 @@ func (d *Decoder) Apply(base *snapshot.Snapshot, frame []byte) (*snapshot.Snapsh
 	return f.Apply(base)
 }
 
-// body returns the frame's header and decoded body.
+// body returns the frame's header and decoded body (a patch-from frame's
+// payload as it is).
 func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 	h, err := ParseHeader(frame)
 	if err != nil {
@@ -247,7 +257,8 @@ func (d *Decoder) body(frame []byte) (Header, []byte, error) {
 		return h, nil, fmt.Errorf("codec: body of %d bytes exceeds the limit of %d: %w", h.BodySize, d.maxSize, ErrTooLarge)
 	}
 	payload := frame[h.HeaderSize:]
-	if h.Compression == None {
+	if h.Compression == None || h.Kind == PatchFrom {
+		// A patch-from payload inflates only against its base.
 		return h, payload, nil
 	}
 	switch {
@@ -572,7 +583,7 @@ func (r *reader) isNil() bool {
 	return err == nil && c == msgpcode.Nil
 }
 
-func (r *reader) full() (uint64, *snapshot.Snapshot, error) {
+func (r *reader) full(cfg *snapshot.Config) (uint64, *snapshot.Snapshot, error) {
 	if err := r.tuple("full frame", 2); err != nil {
 		return 0, nil, err
 	}
@@ -584,7 +595,7 @@ func (r *reader) full() (uint64, *snapshot.Snapshot, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return root, snapshot.New(n, r.d.cfg), nil
+	return root, snapshot.New(n, cfg), nil
 }
 
 func (r *reader) delta() (*delta.Delta, error) {

@@ -79,10 +79,12 @@ func WithoutBaseCoding() EncoderOption {
 	}
 }
 
-// WithVersion sets the frame format version written: 7 (the default), or
-// 6, 5, 4 or 3 for receivers that do not read the newer formats yet (a fleet
-// upgrades its servers first); format 3 names dictionary 2 by default, and
-// refuses 3. Readers of this build decode every version from 1.
+// WithVersion sets the frame format version written: 8 (the default), or
+// 7, 6, 5, 4 or 3 for receivers that do not read the newer formats yet (a
+// fleet upgrades its servers first); format 3 names dictionary 2 by
+// default, and refuses 3. Format 8 differs from 7 only by patch-from frames
+// (PatchFrom), which a format 7 encoder never sends. Readers of this build
+// decode every version from 1.
 func WithVersion(v uint8) EncoderOption {
 	return func(e *Encoder) error {
 		if v < 3 || v > Version {
@@ -255,7 +257,14 @@ func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 	if err := writeDelta(bw, d); err != nil {
 		return nil, err
 	}
-	return e.finish(dst, DeltaKind, w.buf.Bytes()), nil
+	start := len(dst)
+	dst = e.finish(dst, DeltaKind, w.buf.Bytes())
+	if e.triesPatchFrom(d, len(dst)-start) {
+		if pf, ok := e.patchFrom(d.Origin(), d.Next()); ok && len(pf) < len(dst)-start {
+			return append(dst[:start], pf...), nil
+		}
+	}
+	return dst, nil
 }
 
 // finish appends header and body, compressed only when that is smaller.

@@ -125,7 +125,7 @@ func ExampleFrame_Apply() {
 		}
 	}
 	fmt.Println(f.Header.Version, needs, got.Hash() == next.Hash())
-	// Output: 7 true true
+	// Output: 8 true true
 }
 
 // An agent upgraded before its server writes format 3 until the server

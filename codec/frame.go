@@ -14,10 +14,11 @@ const (
 	// version 2 frames (no increment inside a string), version 3 frames
 	// (64-bit base roots, zstd magic numbers), version 4 frames (hex
 	// digits sent as text, every compressed body in a zstd frame),
-	// version 5 frames (no shape runs) and version 6 frames (items sent
-	// whole, no copied members) still decode, and WithVersion(6) writes
-	// version 6 for receivers not yet upgraded.
-	Version = 7
+	// version 5 frames (no shape runs), version 6 frames (items sent
+	// whole, no copied members) and version 7 frames (no patch-from
+	// frames) still decode, and WithVersion(7) writes version 7 for
+	// receivers not yet upgraded.
+	Version = 8
 	// MinVersion is the oldest frame format version this build reads.
 	MinVersion = 1
 
@@ -40,6 +41,13 @@ const (
 	Full Kind = 0
 	// DeltaKind frames carry a delta against a base the receiver holds.
 	DeltaKind Kind = 1
+	// PatchFrom frames (format 8) carry a whole snapshot compressed against
+	// the base's, as `zstd --patch-from` does: zstd with the base's full
+	// frame body as its dictionary, which the receiver rebuilds from the
+	// base it holds. An Encoder sends one in place of a delta frame when it
+	// is smaller, which happens when most items changed (an agent back
+	// after a long outage).
+	PatchFrom Kind = 2
 )
 
 func (k Kind) String() string {
@@ -48,6 +56,8 @@ func (k Kind) String() string {
 		return "full"
 	case DeltaKind:
 		return "delta"
+	case PatchFrom:
+		return "patch-from"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -108,12 +118,17 @@ func ParseHeader(frame []byte) (Header, error) {
 		return h, fmt.Errorf("codec: frame header: reserved flag bits set (0x%02x): %w", flags, ErrCorrupt)
 	}
 	h.Kind = Kind(flags & kindMask)
-	if h.Kind != Full && h.Kind != DeltaKind {
-		return h, fmt.Errorf("codec: frame header: unknown kind %d: %w", h.Kind, ErrCorrupt)
+	if h.Kind > PatchFrom || (h.Kind == PatchFrom && h.Version < 8) {
+		return h, fmt.Errorf("codec: frame header: unknown kind %d in a format %d frame: %w", h.Kind, h.Version, ErrCorrupt)
 	}
 	h.Compression = Compression((flags & compressionMask) >> 2)
 	if h.Compression > ZstdBlock || (h.Compression == ZstdBlock && h.Version < 5) {
 		return h, fmt.Errorf("codec: frame header: unknown compression %d in a format %d frame: %w", h.Compression, h.Version, ErrCorrupt)
+	}
+	if h.Kind == PatchFrom && h.Compression != Zstd {
+		// Raw or as one block, the whole snapshot would be no smaller than
+		// a full frame's.
+		return h, fmt.Errorf("codec: frame header: a patch-from frame compressed as %s, not zstd: %w", h.Compression, ErrCorrupt)
 	}
 	pos := 4
 	if h.Version < 4 || flags>>dictShift == dictEscaped {

@@ -16,7 +16,7 @@ type Info struct {
 	FrameBytes  int              `json:"frame_bytes"`
 	BodyBytes   uint64           `json:"body_bytes"`
 	Root        string           `json:"root,omitempty"`   // full frames
-	Base        string           `json:"base,omitempty"`   // delta frames: the root as named (format 4: its low 32 bits)
+	Base        string           `json:"base,omitempty"`   // delta and patch-from frames: the root as named (format 4: its low 32 bits)
 	Target      string           `json:"target,omitempty"` // delta frames
 	Edits       []EditInfo       `json:"edits,omitempty"`
 	Collections []CollectionInfo `json:"collections,omitempty"`
@@ -74,8 +74,13 @@ func (d *Decoder) Inspect(frame []byte) (*Info, error) {
 		BodyBytes:   f.Header.BodySize,
 		HexStrings:  f.hex[0] + f.hex[1],
 	}
-	if f.Header.Kind == Full {
+	switch f.Header.Kind {
+	case Full:
 		info.Root = snapshot.FormatHash(f.Root)
+		return info, nil
+	case PatchFrom:
+		// The body, target root included, inflates only against the base.
+		info.Base = f.BaseName()
 		return info, nil
 	}
 	if f.texts != nil {

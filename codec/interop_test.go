@@ -15,7 +15,7 @@ import (
 // docs/wire-format.md section 6 says a reader may: the magic number put
 // back in front of a zstd frame, a bare block (format 5) wrapped in the
 // single-segment frame the header implies, the frame's zstd dictionary
-// given with -D. zstd must inflate each to the body this package decodes.
+// given with -D (for a patch-from frame, the base's full frame body). zstd must inflate each to the body this package decodes.
 // Skipped where no zstd command of version 1.5 or later (the versions this
 // was checked with) is installed.
 func TestZstdCLIDecodesBodies(t *testing.T) {
@@ -56,6 +56,14 @@ func TestZstdCLIDecodesBodies(t *testing.T) {
 				t.Fatalf("%s: %v", e.Name(), err)
 			}
 			payload := frame[h.HeaderSize:]
+			dict := dictionaries[h.Dictionary].zstd
+			if h.Kind == PatchFrom {
+				// Section 7.10: after the base's name, against the base's
+				// full frame body.
+				payload = payload[4:]
+				dict = fullBody(t, parseFile(t, filepath.Join(vectors, e.Name(), "base.json")))
+				body = fullBody(t, parseFile(t, filepath.Join(vectors, e.Name(), "next.json")))
+			}
 			var stream []byte
 			switch h.Compression {
 			case None:
@@ -66,7 +74,7 @@ func TestZstdCLIDecodesBodies(t *testing.T) {
 				stream = append(zstdMagic[:len(zstdMagic):len(zstdMagic)], payload...)
 			}
 			args := []string{"-q", "-d", "-c"}
-			if dict := dictionaries[h.Dictionary].zstd; dict != nil {
+			if dict != nil {
 				path := filepath.Join(dir, "dict")
 				if err := os.WriteFile(path, dict, 0o600); err != nil {
 					t.Fatal(err)

@@ -276,7 +276,7 @@ func TestWithItemsLevel(t *testing.T) {
 	d := mustDiff(t, b, n)
 	sizes := map[zstd.EncoderLevel]int{}
 	for _, l := range []zstd.EncoderLevel{zstd.SpeedDefault, zstd.SpeedBetterCompression} {
-		enc, err := NewEncoder(WithItemsLevel(l))
+		enc, err := NewEncoder(WithVersion(7), WithItemsLevel(l)) // format 7: no patch-from frame in place of the items stream
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +313,7 @@ func TestItemsLevelBySize(t *testing.T) {
 	deltas := map[string]*delta.Delta{"large": mustDiff(t, base, targets["large"]), "small": mustDiff(t, base, targets["small"])}
 	frames := map[zstd.EncoderLevel]map[string][]byte{}
 	for _, l := range []zstd.EncoderLevel{zstd.SpeedDefault, zstd.SpeedBetterCompression} {
-		enc, err := NewEncoder(WithItemsLevel(l))
+		enc, err := NewEncoder(WithVersion(7), WithItemsLevel(l)) // format 7: no patch-from frame in place of the items stream
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -329,7 +329,7 @@ func TestItemsLevelBySize(t *testing.T) {
 			t.Fatalf("%s: the same frame at both levels: the test covers nothing", name)
 		}
 	}
-	enc, err := NewEncoder()
+	enc, err := NewEncoder(WithVersion(7))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestItemsStreamPastABlock(t *testing.T) {
 		t.Fatalf("%d bytes of new items: the test covers nothing", text)
 	}
 	for _, l := range []zstd.EncoderLevel{zstd.SpeedDefault, zstd.SpeedBetterCompression} {
-		enc, err := NewEncoder(WithItemsLevel(l))
+		enc, err := NewEncoder(WithVersion(7), WithItemsLevel(l)) // format 7: no patch-from frame in place of the items stream
 		if err != nil {
 			t.Fatal(err)
 		}

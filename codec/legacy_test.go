@@ -17,7 +17,7 @@ func TestLegacyVectors(t *testing.T) {
 	for _, tt := range []struct {
 		version uint8
 		min     int // vectors there must be at least
-	}{{1, 6}, {2, 10}, {3, 11}, {4, 13}, {5, 14}, {6, 15}} {
+	}{{1, 6}, {2, 10}, {3, 11}, {4, 13}, {5, 14}, {6, 15}, {7, 16}} {
 		t.Run(fmt.Sprintf("v%d", tt.version), func(t *testing.T) {
 			legacyVectors(t, tt.version, tt.min)
 		})

@@ -211,7 +211,9 @@ func TestVectors(t *testing.T) {
 			switch {
 			case v.base == nil && (f.Header.Kind != Full || f.Root != v.next.Hash()):
 				t.Errorf("full vector decodes as %s frame naming %016x", f.Header.Kind, f.Root)
-			case v.base != nil && (f.Header.Kind != DeltaKind || !f.NamesBase(v.base.Hash()) || f.Delta.Target != v.next.Hash()):
+			case v.name == "patch-from" && (f.Header.Kind != PatchFrom || !f.NamesBase(v.base.Hash()) || !f.NeedsBase()):
+				t.Errorf("patch-from vector decodes as %s frame", f.Header.Kind)
+			case v.base != nil && v.name != "patch-from" && (f.Header.Kind != DeltaKind || !f.NamesBase(v.base.Hash()) || f.Delta.Target != v.next.Hash()):
 				t.Errorf("delta vector decodes as %s frame", f.Header.Kind)
 			}
 		})
@@ -332,7 +334,7 @@ func TestVectorsCover(t *testing.T) {
 		}
 	}
 	want := []string{
-		"full/zstd-block", "delta/none", "delta/zstd-block", "empty delta", "set", "remove", "patch", "collection",
+		"full/zstd-block", "delta/none", "delta/zstd-block", "patch-from/zstd", "empty delta", "set", "remove", "patch", "collection",
 		"hex string", "prefixed hex string",
 		fmt.Sprintf("version %d dictionary 0", Version), fmt.Sprintf("version %d dictionary %d", Version, BuiltinDictionary3),
 		"counting status tick", "counting status tick leaving items alone",

@@ -34,7 +34,11 @@ func TestWithVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []uint8{0, 1, 2, 8} {
+	v8, err := NewEncoder(WithVersion(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []uint8{0, 1, 2, 9} {
 		if _, err := NewEncoder(WithVersion(bad)); !errors.Is(err, ErrInvalidOption) {
 			t.Errorf("WithVersion(%d): %v, want ErrInvalidOption", bad, err)
 		}
@@ -47,7 +51,7 @@ func TestWithVersion(t *testing.T) {
 			base := parseFile(t, vectorsDir+"/"+name+"/base.json")
 			next := parseFile(t, vectorsDir+"/"+name+"/next.json")
 			frames := map[uint8][]byte{}
-			for version, enc := range map[uint8]*Encoder{3: v3, 4: v4, 5: v5, 6: v6, 7: v7} {
+			for version, enc := range map[uint8]*Encoder{3: v3, 4: v4, 5: v5, 6: v6, 7: v7, 8: v8} {
 				d := mustDiff(t, base, next)
 				frame, err := enc.AppendDelta(nil, d)
 				if err != nil {
@@ -57,7 +61,7 @@ func TestWithVersion(t *testing.T) {
 				if err != nil {
 					t.Fatalf("format %d: %v", version, err)
 				}
-				if wantDict := map[uint8]uint64{3: BuiltinDictionary2, 4: BuiltinDictionary3, 5: BuiltinDictionary3, 6: BuiltinDictionary3, 7: BuiltinDictionary3}[version]; f.Header.Dictionary != wantDict && f.Header.Dictionary != NoDictionary {
+				if wantDict := map[uint8]uint64{3: BuiltinDictionary2, 4: BuiltinDictionary3, 5: BuiltinDictionary3, 6: BuiltinDictionary3, 7: BuiltinDictionary3, 8: BuiltinDictionary3}[version]; f.Header.Dictionary != wantDict && f.Header.Dictionary != NoDictionary {
 					t.Fatalf("format %d frame names dictionary %d, want %d", version, f.Header.Dictionary, wantDict)
 				}
 				if f.Header.Version != version || !f.NamesBase(base.Hash()) {

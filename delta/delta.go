@@ -14,6 +14,7 @@ type Delta struct {
 	Edits  []Edit
 
 	origin *snapshot.Snapshot // what Diff computed the delta from
+	next   *snapshot.Snapshot // what Diff computed the delta toward
 }
 
 // Origin returns the snapshot Diff or DiffWhole computed d from (its root
@@ -21,6 +22,12 @@ type Delta struct {
 // that has it may code new items against the base items they resemble
 // (Item.Like), which both ends hold.
 func (d *Delta) Origin() *snapshot.Snapshot { return d.origin }
+
+// Next returns the snapshot Diff or DiffWhole computed d toward (its root
+// hash is Target), or nil for a delta built or decoded otherwise. An
+// encoder that has it and Origin may send next whole, compressed against
+// the base, when that is smaller than the delta (codec, format 8).
+func (d *Delta) Next() *snapshot.Snapshot { return d.next }
 
 // SetOrigin records base as the snapshot d applies to (see Origin), as a
 // decoder does once it has applied a frame: the delta then encodes again to

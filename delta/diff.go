@@ -46,7 +46,7 @@ func (w *differ) diff(base, next *snapshot.Snapshot) (*Delta, error) {
 	if base == nil || next == nil {
 		return nil, fmt.Errorf("delta: diff: nil snapshot")
 	}
-	d := &Delta{Base: base.Hash(), Target: next.Hash(), origin: base}
+	d := &Delta{Base: base.Hash(), Target: next.Hash(), origin: base, next: next}
 	if d.Base == d.Target {
 		return d, nil
 	}

@@ -73,12 +73,25 @@ func checkApply(t *testing.T, name string, dec, std *codec.Decoder, base *snapsh
 		return
 	}
 	var want uint64
-	if fr.Header.Kind == codec.Full {
+	switch fr.Header.Kind {
+	case codec.Full:
 		want = fr.Root
 		if aerr != nil {
 			t.Fatalf("%s decoder: full frame decodes but does not apply: %v", name, aerr)
 		}
-	} else {
+	case codec.PatchFrom:
+		if aerr != nil {
+			return
+		}
+		if base == nil || !fr.NamesBase(base.Hash()) {
+			t.Fatalf("%s decoder: patch-from frame for base %s applied to %s", name, fr.BaseName(), canon(base))
+		}
+		// The target root travels inside the compressed body.
+		if _, err := fr.Apply(base); err != nil {
+			t.Fatalf("%s decoder: the patch-from frame applies through Decoder.Apply, not Frame.Apply: %v", name, err)
+		}
+		want = fr.Root
+	default:
 		want = fr.Delta.Target
 		if aerr != nil {
 			return

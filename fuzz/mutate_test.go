@@ -22,7 +22,7 @@ type validFrame struct {
 
 // validFrames returns real frames of the current format: full and delta,
 // raw and zstd bodies, format 2 operations, no change, and the golden
-// vectors.
+// vectors (a patch-from frame among them).
 func validFrames(t *testing.T) []validFrame {
 	t.Helper()
 	small := mustParse(t, `{"a":1,"b":[{"id":"x","v":true},{"id":"y","v":null}],"n":1.50,"s":"Up 3 minutes"}`)
@@ -42,7 +42,7 @@ func validFrames(t *testing.T) []validFrame {
 	for _, v := range loadVectors(t, "vectors") {
 		out = append(out, validFrame{"vector " + v.name, v.base, v.next, v.frame})
 	}
-	kinds := map[codec.Kind]map[codec.Compression]bool{codec.Full: {}, codec.DeltaKind: {}}
+	kinds := map[codec.Kind]map[codec.Compression]bool{codec.Full: {}, codec.DeltaKind: {}, codec.PatchFrom: {}}
 	for _, f := range out {
 		h, err := codec.ParseHeader(f.frame)
 		if err != nil || h.Version < 2 {
@@ -56,6 +56,12 @@ func validFrames(t *testing.T) []validFrame {
 		sameSnapshot(t, f.name, got, f.next)
 	}
 	for k, cs := range kinds {
+		if k == codec.PatchFrom { // zstd frames only (format 8)
+			if !cs[codec.Zstd] {
+				t.Fatal("the frames do not cover patch-from frames")
+			}
+			continue
+		}
 		if !cs[codec.None] || !cs[codec.Zstd] || !cs[codec.ZstdBlock] {
 			t.Fatalf("the frames do not cover %s frames with every body: %v", k, cs)
 		}

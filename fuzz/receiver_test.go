@@ -365,7 +365,7 @@ func (h *harness) checkApplied(env string, seq uint64, frame []byte, before, aft
 		t.Fatalf("seq %d applied a frame that does not decode: %v", seq, err)
 	}
 	want := fr.Snapshot
-	if fr.Header.Kind == codec.DeltaKind {
+	if fr.Header.Kind != codec.Full { // a delta or (format 8) a patch-from frame
 		// A format 4 frame names its base by 32 bits: find the root among
 		// those the Receiver held (its snapshot and its history's).
 		root, named := uint64(0), false

@@ -121,7 +121,7 @@ func decodePayload(dec *codec.Decoder, b []byte, keep int) ([]*snapshot.Snapshot
 		case i == 0 && f.Header.Kind == codec.Full:
 			cur = f.Snapshot
 			p.checkpoint = len(frame)
-		case i > 0 && f.Header.Kind == codec.DeltaKind:
+		case i > 0 && (f.Header.Kind == codec.DeltaKind || f.Header.Kind == codec.PatchFrom):
 			next, err := f.Apply(cur)
 			if err != nil {
 				return nil, payload{}, fmt.Errorf("payload: entry %d: %w", i, err)

@@ -59,7 +59,7 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	maxBackoff := fs.Duration("max-backoff", link.DefaultMaxBackoff, "longest wait between retries")
 	caFile := fs.String("ca", "", "PEM file of the certificate authorities to trust for an https server (default: the system's)")
 	verbose := fs.Bool("v", false, "print one line per poll on stderr")
-	format := fs.Int("format", int(codec.Version), "frame format to write: 7, or 6, 5, 4 or 3 for a server not yet upgraded")
+	format := fs.Int("format", int(codec.Version), "frame format to write: 8, or 7, 6, 5, 4 or 3 for a server not yet upgraded")
 	level := fs.String("level", "default", "zstd levels of frames: default (new items coded against 16 KiB of base items or more at zstd's better level), better (every frame at the better level: fewer bytes, more CPU), or lean (zstd's default level only: the least CPU and memory, more bytes on Kubernetes)")
 	h2c := fs.Bool("h2c", false, "speak HTTP/2 without TLS to an http:// server (snapdelta serve accepts it; no HTTP/1-only proxy may sit in between): 80 instead of 376 bytes a poll around the frame")
 	lowMemory := fs.Bool("low-memory", false, "keep no zstd state between polls: 10 MB less held (21 on Kubernetes), 1-3 ms more CPU a poll")

@@ -44,8 +44,12 @@ func formatInfo(info *codec.Info) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kind         %s (format v%d, %s, dictionary %d)\n", info.Kind, info.Version, info.Compression, info.Dictionary)
 	fmt.Fprintf(&b, "size         %d bytes on the wire, %d bytes of body\n", info.FrameBytes, info.BodyBytes)
-	if info.Kind == codec.Full.String() {
+	switch info.Kind {
+	case codec.Full.String():
 		fmt.Fprintf(&b, "root         %s\n", info.Root)
+		return b.String()
+	case codec.PatchFrom.String():
+		fmt.Fprintf(&b, "base         %s\ntarget       the whole snapshot, compressed against the base's\n", info.Base)
 		return b.String()
 	}
 	fmt.Fprintf(&b, "base         %s\ntarget       %s\n", info.Base, info.Target)

@@ -482,7 +482,7 @@ func TestAgentFormat3(t *testing.T) {
 	if err != nil || !bytes.Equal(held.MarshalCanonical(), mustCanonical(t, dockerLike(n-1))) {
 		t.Fatalf("server does not hold the last replayed snapshot: %v", err)
 	}
-	for _, bad := range []string{"2", "8"} {
+	for _, bad := range []string{"2", "9"} {
 		if r := runCLI(t, "agent", "--server", srv.URL, "--env", "host-1", "--secret", "s3cret", "--replay", dir, "--format", bad); r.code != 2 {
 			t.Fatalf("--format %s: code %d, want 2\n%s", bad, r.code, r.stderr)
 		}
