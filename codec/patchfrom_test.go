@@ -2,12 +2,14 @@ package codec
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -281,13 +283,16 @@ func TestPatchFromHostile(t *testing.T) {
 			}
 		})
 	}
-	// The body size in the header, one more or one less than the payload
-	// inflates to.
-	for _, delta := range []int{-1, 1} {
+	// The body size in the header one less than the payload inflates to
+	// (it inflates past its promise) and one more (it falls short).
+	for _, tt := range []struct {
+		delta int
+		want  error
+	}{{-1, ErrTooLarge}, {1, ErrCorrupt}} {
 		h, _ := ParseHeader(frame)
-		resized := appendHeader(nil, h.Version, PatchFrom, Zstd, h.Dictionary, uint64(int(h.BodySize)+delta))
-		if _, err := Apply(base, join(resized, name, payload)); !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTooLarge) {
-			t.Errorf("body size %+d: %v, want corrupt or too large", delta, err)
+		resized := appendHeader(nil, h.Version, PatchFrom, Zstd, h.Dictionary, uint64(int(h.BodySize)+tt.delta))
+		if _, err := Apply(base, join(resized, name, payload)); !errors.Is(err, tt.want) {
+			t.Errorf("body size %+d: %v, want %v", tt.delta, err, tt.want)
 		}
 	}
 }
@@ -322,5 +327,33 @@ func TestZstdCLIDecodesPatchFrom(t *testing.T) {
 	}
 	if !bytes.Equal(out, fullBody(t, next)) {
 		t.Fatalf("zstd inflated %d bytes, not the target's %d-byte full frame body", len(out), len(fullBody(t, next)))
+	}
+}
+
+// TestPatchFromBomb: a patch-from payload of a few KB that inflates to 64
+// MiB, its header claiming 100 bytes, is refused as too large without
+// inflating much past the claim.
+func TestPatchFromBomb(t *testing.T) {
+	base, _ := patchFromPair(t)
+	z, err := zstd.NewWriter(nil, zstd.WithEncoderDictRaw(0, fullBody(t, base)), zstd.WithWindowSize(1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bomb := z.EncodeAll(make([]byte, 64<<20), nil)
+	_ = z.Close()
+	frame := appendHeader(nil, Version, PatchFrom, Zstd, BuiltinDictionary3, 100)
+	frame = binary.LittleEndian.AppendUint32(frame, uint32(base.Hash()))
+	frame = append(frame, bomb[len(zstdMagic):]...)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = Apply(base, frame)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("a %d-byte bomb: %v, want ErrTooLarge", len(frame), err)
+	}
+	// The base's full body and the zstd decoder's buffers, not 64 MiB.
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+		t.Errorf("refusing a %d-byte bomb allocated %d MiB", len(frame), got>>20)
 	}
 }

@@ -246,7 +246,7 @@ func writeDoc(w *bytes.Buffer, o options, mach, chart string, sims, captures []*
 	if len(captures) == 0 {
 		p("The corpus (`../shared/corpus/real`) was not present when this file was generated.\n\n")
 	} else {
-		p("Two successive sonobuoy dumps of the same cluster (`bench.CorpusPairs` on `../shared/corpus/real`; every JSON file of a dump in one object keyed by path), sent as a 2-poll run: one full poll, then one delta. The dumps are a day or more apart, so the delta is far larger than a minute's. Where the agent's time goes on these pairs (warm, 20 repetitions in one run): parsing the new dump takes a third to a half (a day changes most items, so little of the previous parse is reused; 1.5-2.1 ms on aws), diffing 5-15%%, and coding the new items against their models about half (aws brings 80 new items: 2.1-2.8 ms). Full-zstd compresses the bytes once (1.1 ms). A minute's poll reuses most of its parse and brings a few new items, hence the simulated profiles' 0.6-0.9.\n\n")
+		p("Two successive sonobuoy dumps of the same cluster (`bench.CorpusPairs` on `../shared/corpus/real`; every JSON file of a dump in one object keyed by path), sent as a 2-poll run: one full poll, then one delta. The dumps are a day or more apart, so the delta is far larger than a minute's. Where the agent's time goes on these pairs (warm, 20 repetitions in one run): parsing the new dump takes a third to a half (a day changes most items, so little of the previous parse is reused; 1.5-2.1 ms on aws), diffing 5-15%%, and coding the new items against their models about half (aws brings 80 new items: 2.1-2.8 ms); on aws the patch-from frame (format 8, see the levers below), which the agent sends instead, adds about 4 ms. Full-zstd compresses the bytes once (1.1 ms). A minute's poll reuses most of its parse and brings a few new items, hence the simulated profiles' 0.6-0.9.\n\n")
 		for _, c := range captures {
 			p("### %s\n\n", c.Source)
 			if err := c.WriteMarkdown(w); err != nil {
@@ -371,6 +371,18 @@ uniform over 40 ms in nanoseconds, 25.3 bits; the goroutine and file descriptor 
 bytes a cycle of fresh ids: at least 28.5 bytes a cycle against a target of 28, before any msgpack or zstd structure
 and without counting which containers changed. On the real corpus pairs, base coding saves 18% (19,770 bytes for the 37 pairs with it, 24,033
 without) and dictionary 2 neither helps nor hurts against dictionary 1 (19,710).
+
+Format 8, patch-from frames, is for the deltas in which most items changed, such as an agent's first poll after hours
+or days away: the encoder also writes the whole snapshot zstd-compressed (at the "better" level) against the base's
+full frame body, which both ends hold, and sends the shorter frame. It tries only a delta frame of at least 1 KiB and
+1/256 of the base's JSON, so none of the simulated minute polls changes (their frames weigh 1/389 of the base at most,
+seeds 1-3, docker-small's besides, all under 1 KiB; their patch-from frames would be 1.5 to 4 times larger). Between
+the aws sonobuoy dumps, a day apart, the delta frame weighs 1/52 of the dump: 8,242 -> 6,766 bytes (-18%, 0.94x
+patchfrom-zstd instead of 0.77x), for 6.3 ms of diff and encode instead of 2.4 (median of 21 warm runs, parse
+excluded; in the single cold poll of the table above, parse included, 15.8 ms instead of 5.4 in the run before:
+building a zstd encoder and its tables for one frame costs most on its first use). kind's delta frame weighs 1/334 of its dump and is not tried (its patch-from frame is 2,170 bytes against
+2,538); at the default level instead of "better" the patch-from frames are 14% (aws) and 12% (kind) larger, at
+zstd's best level 11% and 1% smaller for 60-100 MB of zstd tables on the agent.
 
 Not done, with upper bounds measured by deleting operations from the deltas: prediction of Kubernetes heartbeats and
 ` + "`" + `resourceVersion` + "`" + `s (each node's heartbeat moves by its own 52-67 s, not the poll's 60: every time shift free gives
