@@ -1,5 +1,6 @@
 // Package codec is snapdelta's wire format: it turns a whole snapshot (a
-// full frame) or a delta (a delta frame) into bytes and back.
+// full frame) or a delta (a delta frame, or a patch-from frame) into bytes
+// and back.
 //
 // A frame is a small header (magic "SD", format version, kind, compression,
 // dictionary id, body length) followed by the body: msgpack
@@ -14,14 +15,17 @@
 // Docker statuses that count a minute up or change words as they age, "Up
 // 59 minutes" to "Up About an hour" (status ticks). A decoded frame is
 // therefore complete only once applied to its base ([Frame.Apply],
-// [Frame.NeedsBase], [Frame.NamesBase]). Encoders write format 7 with
+// [Frame.NeedsBase], [Frame.NamesBase]). Encoders write format 8 with
 // dictionary 3: format 4 with the hex digits of ids and digests sent as the
 // bytes they spell (format 5), items patched alike but for their numbers
 // (every node's heartbeat) sent as one shape run with a column of
-// differences per number (format 6), and new items sent without the members
+// differences per number (format 6), new items sent without the members
 // that copy another of their members (a Kubernetes event's lastTimestamp is
-// its firstTimestamp), which a fixed table of rules puts back (format 7).
-// [WithVersion](6), (5), (4) or (3) writes what older receivers read.
+// its firstTimestamp), which a fixed table of rules puts back (format 7),
+// and, when most items changed (an agent back after a day away), the whole
+// snapshot compressed against the base's in place of the delta, when that
+// is smaller ([PatchFrom] frames, format 8). [WithVersion](7), (6), (5), (4)
+// or (3) writes what older receivers read.
 //
 // Decoding is bounded and never panics: the body length is checked against
 // the configured maximum before anything is inflated, zstd is capped at that
