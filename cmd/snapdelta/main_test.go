@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/snapdelta/snapdelta/snapshot"
 )
 
 const (
@@ -131,5 +133,37 @@ func TestCommandHelp(t *testing.T) {
 	}
 	if r := runCLI(t, "agent", "--server", "http://127.0.0.1:1", "--env", "e", "--secret", "s", "--replay", t.TempDir(), "--interval", "-1s"); r.code != 2 || !strings.Contains(r.stderr, "--interval must be >= 0") {
 		t.Errorf("negative --interval: code %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestPatchFromCLI: diff writes a patch-from frame when most items changed
+// (the golden vector's pair), inspect describes it, and apply rebuilds the
+// target from the base only.
+func TestPatchFromCLI(t *testing.T) {
+	vec := filepath.Join("..", "..", "testdata", "vectors", "patch-from")
+	base, next := filepath.Join(vec, "base.json"), filepath.Join(vec, "next.json")
+	r := runCLI(t, "diff", base, next)
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("diff: code %d, stderr %q", r.code, r.stderr)
+	}
+	frame := writeFile(t, t.TempDir(), "patch.sd", r.stdout)
+	r = runCLI(t, "inspect", frame)
+	if r.code != 0 || !strings.Contains(r.stdout, "kind         patch-from (format v8") || !strings.Contains(r.stdout, "target       the whole snapshot, compressed against the base's") {
+		t.Fatalf("inspect: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "apply", base, frame)
+	text, err := os.ReadFile(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := snapshot.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.code != 0 || r.stdout != string(want.MarshalCanonical())+"\n" {
+		t.Fatalf("apply: code %d, stderr %q", r.code, r.stderr)
+	}
+	if r = runCLI(t, "apply", "-", frame); r.code == 0 {
+		t.Fatal("apply without a base: code 0")
 	}
 }
