@@ -20,8 +20,10 @@ import (
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
-// Frame is a decoded frame: a whole snapshot (Kind Full) or a delta (Kind
-// DeltaKind).
+// Frame is a decoded frame: a whole snapshot (Kind Full), a delta (Kind
+// DeltaKind), or a whole snapshot compressed against the base's (Kind
+// PatchFrom, format 8), which has neither Snapshot nor Root until applied
+// to its base.
 //
 // A delta frame (format 3 and later) may send new items as text coded
 // against base items: until the frame is applied to its base (Frame.Apply),
@@ -31,9 +33,9 @@ import (
 // them); Apply sets it to the base's whole root.
 type Frame struct {
 	Header   Header
-	Snapshot *snapshot.Snapshot // Full: verified against Root
+	Snapshot *snapshot.Snapshot // Full, and PatchFrom once applied: verified against Root
 	Delta    *delta.Delta       // DeltaKind
-	Root     uint64             // Full: the root hash the frame names
+	Root     uint64             // Full, and PatchFrom once applied: the root hash the frame names
 
 	patch *pendingPatch // PatchFrom: the body still to inflate against the base
 	texts *pendingTexts // items still to decode against the base

@@ -242,7 +242,10 @@ func (e *Encoder) CodesItemsAgainstBase() bool { return !e.raw && !e.noBaseCodin
 // AppendDelta appends a delta frame carrying d to dst. When d came from
 // delta.Diff (d.Origin is its base), new collection items are coded against
 // the base items they resemble, unless the Encoder writes raw bodies or was
-// made WithoutBaseCoding.
+// made WithoutBaseCoding. Such an Encoder of format 8 appends instead a
+// PatchFrom frame of d.Next against d.Origin when that is shorter, as it
+// can be when most items changed: it tries one for a delta frame of at
+// least 1 KiB and 1/256 of the base's JSON.
 func (e *Encoder) AppendDelta(dst []byte, d *delta.Delta) ([]byte, error) {
 	w := e.bufs.Get().(*bodyWriter)
 	defer e.bufs.Put(w)
