@@ -212,7 +212,7 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 	f := &Frame{Header: h}
 	switch h.Kind {
 	case Full:
-		f.Root, f.Snapshot, err = r.full(d.cfg)
+		f.Root, f.Snapshot, err = r.verifiedFull(d.cfg, Full)
 	case DeltaKind:
 		f.Delta, err = r.delta()
 		if err == nil {
@@ -229,10 +229,6 @@ func (d *Decoder) Decode(frame []byte) (*Frame, error) {
 	f.shape = r.shape
 	if r.br.Len() != 0 {
 		return nil, fmt.Errorf("codec: body: %d trailing bytes: %w", r.br.Len(), ErrCorrupt)
-	}
-	if h.Kind == Full && f.Snapshot.Hash() != f.Root {
-		return nil, fmt.Errorf("codec: full frame: snapshot root is %s, the frame names %s: %w",
-			snapshot.FormatHash(f.Snapshot.Hash()), snapshot.FormatHash(f.Root), ErrVerify)
 	}
 	return f, nil
 }
@@ -585,7 +581,10 @@ func (r *reader) isNil() bool {
 	return err == nil && c == msgpcode.Nil
 }
 
-func (r *reader) full(cfg *snapshot.Config) (uint64, *snapshot.Snapshot, error) {
+// verifiedFull reads a whole snapshot's body to its end and checks the
+// value against the root it names: a full frame's body, or a patch-from
+// frame's once inflated.
+func (r *reader) verifiedFull(cfg *snapshot.Config, kind Kind) (uint64, *snapshot.Snapshot, error) {
 	if err := r.tuple("full frame", 2); err != nil {
 		return 0, nil, err
 	}
@@ -597,7 +596,15 @@ func (r *reader) full(cfg *snapshot.Config) (uint64, *snapshot.Snapshot, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	return root, snapshot.New(n, cfg), nil
+	s := snapshot.New(n, cfg)
+	if r.br.Len() != 0 {
+		return 0, nil, fmt.Errorf("codec: body: %d trailing bytes: %w", r.br.Len(), ErrCorrupt)
+	}
+	if s.Hash() != root {
+		return 0, nil, fmt.Errorf("codec: %s frame: snapshot root is %s, the frame names %s: %w",
+			kind, snapshot.FormatHash(s.Hash()), snapshot.FormatHash(root), ErrVerify)
+	}
+	return root, s, nil
 }
 
 func (r *reader) delta() (*delta.Delta, error) {

@@ -338,29 +338,38 @@ func (p *pendingTexts) inflate(dict []byte, total int) ([]byte, error) {
 	if total > p.dec.maxSize {
 		return nil, fmt.Errorf("codec: items of %d bytes exceed the limit of %d: %w", total, p.dec.maxSize, ErrTooLarge)
 	}
-	if len(dict) == 0 {
-		dict = nil
-	}
-	z, err := zstd.NewReader(nil, p.dec.zstdOptions(dict)...)
-	if err != nil {
-		return nil, fmt.Errorf("codec: zstd decoder for items: %w", err)
-	}
-	defer z.Close()
 	blob := p.blob
 	if p.magicless {
 		buf := lendZstdMagic(blob)
 		defer returnZstdBuffer(buf)
 		blob = *buf
 	}
-	out, err := z.DecodeAll(blob, make([]byte, 0, min(total, int(min(zstdBound(len(blob)), uint64(p.dec.maxSize))))))
+	return p.dec.inflateAgainst(dict, blob, total, "items")
+}
+
+// inflateAgainst decodes a zstd stream (its magic number in front) coded
+// against the raw content dictionary dict (none when empty), which must
+// give exactly size bytes, at most the decoded-size limit; what names the
+// stream in errors. The items streams and patch-from frames are coded
+// against content of the frame's base, so each needs a decoder of its own.
+func (d *Decoder) inflateAgainst(dict, stream []byte, size int, what string) ([]byte, error) {
+	if len(dict) == 0 {
+		dict = nil
+	}
+	z, err := zstd.NewReader(nil, d.zstdOptions(dict)...)
+	if err != nil {
+		return nil, fmt.Errorf("codec: zstd decoder for %s: %w", what, err)
+	}
+	defer z.Close()
+	out, err := z.DecodeAll(stream, make([]byte, 0, min(size, int(min(zstdBound(len(stream)), uint64(d.maxSize))))))
 	if err != nil {
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
-			return nil, fmt.Errorf("codec: items: zstd: %v: %w", err, ErrTooLarge)
+			return nil, fmt.Errorf("codec: %s: zstd: %v: %w", what, err, ErrTooLarge)
 		}
-		return nil, fmt.Errorf("codec: items: zstd: %v: %w", err, ErrCorrupt)
+		return nil, fmt.Errorf("codec: %s: zstd: %v: %w", what, err, ErrCorrupt)
 	}
-	if len(out) != total {
-		return nil, fmt.Errorf("codec: items decompressed to %d bytes, their lengths add up to %d: %w", len(out), total, ErrCorrupt)
+	if len(out) != size {
+		return nil, fmt.Errorf("codec: %s decompressed to %d bytes, want %d: %w", what, len(out), size, ErrCorrupt)
 	}
 	return out, nil
 }

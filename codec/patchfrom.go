@@ -3,7 +3,6 @@ package codec
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math/bits"
 
@@ -38,7 +37,7 @@ const patchFromLevel = zstd.SpeedBetterCompression
 const maxPatchFromWindow = 64 << 20
 
 func (e *Encoder) triesPatchFrom(d *delta.Delta, frameLen int) bool {
-	if e.version < 8 || e.raw || e.noBaseCoding || frameLen < patchFromMinFrame || d == nil {
+	if e.version < 8 || !e.CodesItemsAgainstBase() || frameLen < patchFromMinFrame || d == nil {
 		return false
 	}
 	base, next := d.Origin(), d.Next()
@@ -119,33 +118,15 @@ func (f *Frame) applyPatchFrom(base *snapshot.Snapshot) (*snapshot.Snapshot, err
 	if err := writeFull(writer{Encoder: msgpack.NewEncoder(&baseBody), dict: dict, version: h.Version}, base); err != nil {
 		return nil, fmt.Errorf("codec: patch-from frame: the base's body: %w", err)
 	}
-	z, err := zstd.NewReader(nil, d.zstdOptions(baseBody.Bytes())...)
-	if err != nil {
-		return nil, fmt.Errorf("codec: zstd decoder for a patch-from frame: %w", err)
-	}
-	defer z.Close()
-	payload := f.patch.payload
-	body, err := z.DecodeAll(payload, make([]byte, 0, min(h.BodySize, zstdBound(len(payload)))))
-	if err != nil {
-		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
-			return nil, fmt.Errorf("codec: patch-from frame: zstd: %v: %w", err, ErrTooLarge)
-		}
-		return nil, fmt.Errorf("codec: patch-from frame: zstd: %v: %w", err, ErrCorrupt)
-	}
-	if uint64(len(body)) != h.BodySize {
-		return nil, fmt.Errorf("codec: patch-from frame: body decompressed to %d bytes, header says %d: %w", len(body), h.BodySize, ErrCorrupt)
-	}
-	r := d.newReader(body, h.Version, dict)
-	root, s, err := r.full(base.Config())
+	// The header's body size is within the decoded-size limit (Decode).
+	body, err := d.inflateAgainst(baseBody.Bytes(), f.patch.payload, int(h.BodySize), "patch-from frame")
 	if err != nil {
 		return nil, err
 	}
-	if r.br.Len() != 0 {
-		return nil, fmt.Errorf("codec: patch-from frame: body: %d trailing bytes: %w", r.br.Len(), ErrCorrupt)
-	}
-	if s.Hash() != root {
-		return nil, fmt.Errorf("codec: patch-from frame: snapshot root is %s, the frame names %s: %w",
-			snapshot.FormatHash(s.Hash()), snapshot.FormatHash(root), ErrVerify)
+	r := d.newReader(body, h.Version, dict)
+	root, s, err := r.verifiedFull(base.Config(), PatchFrom)
+	if err != nil {
+		return nil, err
 	}
 	f.Root, f.Snapshot, f.hex = root, s, r.hex
 	return s, nil
